@@ -1,0 +1,192 @@
+/**
+ * The Genesys Cloud API as the daemon uses it: a handful of typed calls over the official SDK,
+ * each through the ApiCaller (budget, retries, re-login). Nothing else in the daemon imports
+ * the SDK.
+ */
+import platformClient, { type Models } from 'purecloud-platform-client-v2';
+import type { Logger } from '../log.js';
+import { ApiCaller, PRIORITY, type CallObserver, type CallerOptions, type Priority } from './caller.js';
+import { GenesysApiError } from './errors.js';
+import { RETRY_DEFAULTS, type RetryPolicy } from './retry.js';
+import { createSdkClient, type ApiTarget, type SdkClient } from './sdk.js';
+import { TokenManager } from './token.js';
+
+export interface GenesysClientOptions {
+  readonly target: ApiTarget;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly requestsPerMinute: number;
+  readonly maxConcurrentRequests: number;
+  readonly timeoutMs: number;
+  /** Budget window; 60 s in Genesys (benchmarks scale it with the sandbox's clock). */
+  readonly windowMs?: number;
+  readonly retry?: RetryPolicy;
+  readonly renewBeforeMs?: number;
+}
+
+/** A topic the subscribe call did not accept. */
+export interface RejectedTopic {
+  readonly topic: string;
+  readonly reason?: string;
+  readonly missingPermissions: readonly string[];
+}
+
+/** One live conversation from the activity query. */
+export interface ActivityEntity {
+  readonly conversationId: string;
+  readonly queueId: string;
+  readonly mediaType?: string;
+  readonly metric?: string;
+}
+
+export class GenesysClient {
+  readonly tokens: TokenManager;
+  private readonly caller: ApiCaller;
+  private readonly sdk: SdkClient;
+  private readonly notifications: platformClient.NotificationsApi;
+  private readonly conversations: platformClient.ConversationsApi;
+  private readonly architect: platformClient.ArchitectApi;
+  private readonly routing: platformClient.RoutingApi;
+  private readonly analytics: platformClient.AnalyticsApi;
+
+  constructor(opts: GenesysClientOptions, deps: { logger: Logger; observer?: CallObserver; onTokenRenewed?: (generation: number) => void }) {
+    this.sdk = createSdkClient(opts.target, { timeoutMs: opts.timeoutMs, maxSockets: opts.maxConcurrentRequests * 2 });
+    this.tokens = new TokenManager(
+      { clientId: opts.clientId, clientSecret: opts.clientSecret, renewBeforeMs: opts.renewBeforeMs ?? 300_000, renewRetryMs: 10_000 },
+      { sdk: this.sdk, logger: deps.logger, ...(deps.onTokenRenewed && { onRenewed: deps.onTokenRenewed }) },
+    );
+    const callerOpts: CallerOptions = {
+      requestsPerMinute: opts.requestsPerMinute,
+      maxConcurrentRequests: opts.maxConcurrentRequests,
+      windowMs: opts.windowMs ?? 60_000,
+      retry: opts.retry ?? RETRY_DEFAULTS,
+    };
+    this.caller = new ApiCaller(callerOpts, { tokens: this.tokens, logger: deps.logger, ...(deps.observer && { observer: deps.observer }) });
+    this.notifications = new platformClient.NotificationsApi(this.sdk);
+    this.conversations = new platformClient.ConversationsApi(this.sdk);
+    this.architect = new platformClient.ArchitectApi(this.sdk);
+    this.routing = new platformClient.RoutingApi(this.sdk);
+    this.analytics = new platformClient.AnalyticsApi(this.sdk);
+  }
+
+  /** Logs in now (start-up fails fast on bad credentials). */
+  async login(): Promise<void> {
+    await this.tokens.login();
+  }
+
+  /** Calls waiting for the rate budget. */
+  queued(): number {
+    return this.caller.queued();
+  }
+
+  async createChannel(): Promise<{ id: string; connectUri: string; expires?: string }> {
+    const { body } = await this.caller.call<Models.Channel>('POST /api/v2/notifications/channels', PRIORITY.control, () =>
+      this.notifications.postNotificationsChannels(),
+    );
+    if (!body.id || !body.connectUri) throw new GenesysApiError('POST /api/v2/notifications/channels', 200, 'bad.response', undefined, undefined, 'channel without id or connectUri');
+    return { id: body.id, connectUri: body.connectUri, ...(body.expires && { expires: body.expires }) };
+  }
+
+  /** Replaces the channel's topics (`ignoreErrors=true`) and lists the rejected ones. */
+  async subscribe(channelId: string, topics: readonly string[]): Promise<{ rejected: RejectedTopic[] }> {
+    const { body } = await this.caller.call<Models.ChannelTopicEntityListing>(
+      'PUT /api/v2/notifications/channels/{channelId}/subscriptions',
+      PRIORITY.control,
+      () => this.notifications.putNotificationsChannelSubscriptions(channelId, topics.map((id) => ({ id })), { ignoreErrors: true }),
+    );
+    const rejected = (body.entities ?? [])
+      .filter((t) => t.state !== undefined && t.state !== 'Permitted')
+      .map((t) => ({ topic: t.id ?? '', ...(t.rejectionReason && { reason: t.rejectionReason }), missingPermissions: t.missingPermissions ?? [] }));
+    return { rejected };
+  }
+
+  /** HEAD on the channel: false when it is gone (404). */
+  async channelExists(channelId: string): Promise<boolean> {
+    try {
+      await this.caller.call('HEAD /api/v2/notifications/channels/{channelId}', PRIORITY.control, () =>
+        this.notifications.headNotificationsChannel(channelId),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof GenesysApiError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
+  /** Queues whose name equals `name` exactly (Genesys' filter is loose; compare here). */
+  async findQueuesByName(name: string): Promise<{ id: string; name: string }[]> {
+    const found: { id: string; name: string }[] = [];
+    for (let pageNumber = 1; pageNumber <= 50; pageNumber++) {
+      const { body } = await this.caller.call<Models.QueueEntityListing>('GET /api/v2/routing/queues', PRIORITY.control, () =>
+        this.routing.getRoutingQueues({ name, pageSize: 100, pageNumber }),
+      );
+      for (const q of body.entities ?? []) if (q.id && q.name === name) found.push({ id: q.id, name: q.name });
+      if (pageNumber >= (body.pageCount ?? 1)) break;
+    }
+    return found;
+  }
+
+  async getFlow(flowId: string): Promise<Models.Flow> {
+    const { body } = await this.caller.call<Models.Flow>('GET /api/v2/flows/{flowId}', PRIORITY.control, () => this.architect.getFlow(flowId));
+    return body;
+  }
+
+  /** Flows named exactly `name`, with their schemas. */
+  async findFlowsByName(name: string): Promise<Models.Flow[]> {
+    const { body } = await this.caller.call<Models.FlowEntityListing>('GET /api/v2/flows', PRIORITY.control, () =>
+      this.architect.getFlows({ name, includeSchemas: true, pageSize: 100 }),
+    );
+    return (body.entities ?? []).filter((f) => f.name === name);
+  }
+
+  async getFlowVersion(flowId: string, versionId: string): Promise<Models.FlowVersion> {
+    const { body } = await this.caller.call<Models.FlowVersion>('GET /api/v2/flows/{flowId}/versions/{versionId}', PRIORITY.control, () =>
+      this.architect.getFlowVersion(flowId, versionId),
+    );
+    return body;
+  }
+
+  /** The one write per conversation; answers Genesys' correlation id. */
+  async patchParticipantAttributes(conversationId: string, participantId: string, attributes: Readonly<Record<string, string>>, priority: Priority = PRIORITY.write): Promise<{ correlationId?: string }> {
+    const { headers } = await this.caller.call('PATCH /api/v2/conversations/{conversationId}/participants/{participantId}/attributes', priority, () =>
+      this.conversations.patchConversationParticipantAttributes(conversationId, participantId, { attributes: { ...attributes } }),
+    );
+    const correlationId = headers['inin-correlation-id'];
+    return typeof correlationId === 'string' ? { correlationId } : {};
+  }
+
+  async getConversation(conversationId: string, priority: Priority = PRIORITY.backfill): Promise<Models.Conversation> {
+    const { body } = await this.caller.call<Models.Conversation>('GET /api/v2/conversations/{conversationId}', priority, () =>
+      this.conversations.getConversation(conversationId),
+    );
+    return body;
+  }
+
+  /** Live conversations per queue (genesys-api.md section 7); `truncated` when the answer was cut. */
+  async activeConversations(queueIds: readonly string[]): Promise<{ entities: ActivityEntity[]; truncated: boolean }> {
+    const query = {
+      metrics: [{ metric: 'oInteracting', details: true }, { metric: 'oWaiting', details: true }],
+      groupBy: ['queueId'],
+      filter: { type: 'or', predicates: queueIds.map((value) => ({ type: 'dimension', dimension: 'queueId', operator: 'matches', value })) },
+    } as unknown as Models.ConversationActivityQuery;
+    const { body } = await this.caller.call<Models.ConversationActivityResponse>('POST /api/v2/analytics/conversations/activity/query', PRIORITY.backfill, () =>
+      this.analytics.postAnalyticsConversationsActivityQuery(query),
+    );
+    const entities: ActivityEntity[] = [];
+    let truncated = false;
+    for (const result of body.results ?? []) {
+      if (result.truncated) truncated = true;
+      for (const e of result.entities ?? []) {
+        if (e.conversationId && e.queueId) {
+          entities.push({ conversationId: e.conversationId, queueId: e.queueId, ...(e.mediaType && { mediaType: e.mediaType }), ...(e.metric && { metric: e.metric }) });
+        }
+      }
+    }
+    return { entities, truncated };
+  }
+
+  async close(): Promise<void> {
+    this.tokens.stop();
+    await this.caller.close();
+  }
+}

@@ -1,0 +1,51 @@
+/** The retry decision for one failed Genesys call: pure, table-tested. */
+import { GenesysApiError, type GenesysError } from './errors.js';
+
+export interface RetryPolicy {
+  /** Attempts in all (the first try included) for 5xx and network errors. */
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** Attempts in all for 429s (they wait for Retry-After, so they may go on longer). */
+  readonly maxRateLimitAttempts: number;
+}
+
+export const RETRY_DEFAULTS = {
+  maxAttempts: 4,
+  baseDelayMs: 250,
+  maxDelayMs: 8_000,
+  maxRateLimitAttempts: 8,
+} as const satisfies RetryPolicy;
+
+export type RetryDecision =
+  | { readonly retry: false }
+  | { readonly retry: true; readonly delayMs: number; readonly pauseAll: boolean; readonly relogin: boolean };
+
+/**
+ * What to do after `attempt` (1-based) failed with `error`.
+ * - 429: wait Retry-After (or a backoff) and pause every call, since the budget is per token.
+ * - 401: log in again once, then retry at once.
+ * - 5xx, 408 and network errors: full-jitter exponential backoff, bounded by `maxAttempts`.
+ * - any other 4xx: do not retry; it will not get better.
+ */
+export function decideRetry(error: GenesysError, attempt: number, policy: RetryPolicy, random: () => number = Math.random): RetryDecision {
+  if (error instanceof GenesysApiError) {
+    if (error.status === 429) {
+      if (attempt >= policy.maxRateLimitAttempts) return { retry: false };
+      const delayMs = error.retryAfterMs ?? backoff(attempt, policy, random);
+      return { retry: true, delayMs, pauseAll: true, relogin: false };
+    }
+    if (error.status === 401) {
+      return attempt === 1 ? { retry: true, delayMs: 0, pauseAll: false, relogin: true } : { retry: false };
+    }
+    if (error.status < 500 && error.status !== 408) return { retry: false };
+  }
+  if (attempt >= policy.maxAttempts) return { retry: false };
+  return { retry: true, delayMs: backoff(attempt, policy, random), pauseAll: false, relogin: false };
+}
+
+function backoff(attempt: number, policy: RetryPolicy, random: () => number): number {
+  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  // Full jitter spreads retries of many callers apart; keep a floor so a retry is never instant.
+  return Math.round(cap / 2 + (random() * cap) / 2);
+}

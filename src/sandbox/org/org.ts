@@ -1,0 +1,127 @@
+/**
+ * The sandbox org's state: queues, flows, live and ended conversations, and the record of every
+ * attribute write. Every conversation change is published through `publish` on the generic queue
+ * topic and the media-specific one of each queue the conversation has touched.
+ */
+import type { SandboxQueue } from '../options.js';
+import {
+  genericSnapshot,
+  isTerminal,
+  MEDIA_KEY,
+  mediaSnapshot,
+  type SandboxConversation,
+  type SandboxParticipant,
+} from './conversation.js';
+import { FlowRegistry } from './flows.js';
+
+/** Sends an event to every socket subscribed to `topicName`. */
+export type Publish = (topicName: string, eventBody: unknown) => void;
+
+/** One attribute PATCH the sandbox accepted. */
+export interface WriteRecord {
+  readonly at: number;
+  readonly conversationId: string;
+  readonly participantId: string;
+  readonly purpose: string;
+  readonly queueId: string | undefined;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly clientId: string;
+}
+
+/** Why a PATCH was refused. */
+export type PatchOutcome = 'ok' | 'no-conversation' | 'no-participant' | 'ended';
+
+/** How long ended conversations stay readable through the API. */
+const ENDED_RETENTION = 5_000;
+
+export class SandboxOrg {
+  readonly conversations = new Map<string, SandboxConversation>();
+  readonly writes: WriteRecord[] = [];
+  readonly flows: FlowRegistry;
+  /** Conversations that ever had an agent connected (the ones the daemon must enrich). */
+  readonly connected = new Set<string>();
+  private readonly endedOrder: string[] = [];
+  private publishFn: Publish = () => undefined;
+
+  constructor(readonly queues: readonly SandboxQueue[]) {
+    this.flows = new FlowRegistry((topic, body) => {
+      this.publishFn(topic, body);
+    });
+  }
+
+  /** Connects the org to the notification hub. */
+  setPublisher(publish: Publish): void {
+    this.publishFn = publish;
+  }
+
+  publish(topic: string, body: unknown): void {
+    this.publishFn(topic, body);
+  }
+
+  add(conv: SandboxConversation): void {
+    this.conversations.set(conv.id, conv);
+  }
+
+  /** Publishes the conversation's full snapshot to the topics of every queue it touched. */
+  publishConversation(conv: SandboxConversation): void {
+    if (conv.participants.some((p) => p.purpose === 'agent' && p.leg.state === 'connected')) this.connected.add(conv.id);
+    if (conv.queueIds.length === 0) return;
+    const generic = genericSnapshot(conv);
+    const specific = mediaSnapshot(conv);
+    for (const queueId of conv.queueIds) {
+      this.publishFn(`v2.routing.queues.${queueId}.conversations`, generic);
+      this.publishFn(`v2.routing.queues.${queueId}.conversations.${MEDIA_KEY[conv.media]}`, specific);
+    }
+  }
+
+  /** Marks a conversation ended once every participant has; keeps it readable for a while. */
+  settle(conv: SandboxConversation, now: number = Date.now()): void {
+    if (conv.endedAt !== undefined) return;
+    if (!conv.participants.every((p) => isTerminal(p.leg.state))) return;
+    conv.endedAt = now;
+    this.endedOrder.push(conv.id);
+    // Ended conversations are dropped from memory after a while so long runs stay bounded.
+    while (this.endedOrder.length > 0) {
+      const first = this.conversations.get(this.endedOrder[0] ?? '');
+      if (first?.endedAt !== undefined && now - first.endedAt < ENDED_RETENTION && this.endedOrder.length < 50_000) break;
+      this.conversations.delete(this.endedOrder.shift() ?? '');
+    }
+  }
+
+  /** Merges string attributes into a participant (PATCH semantics of the sandbox) and republishes. */
+  patchAttributes(conversationId: string, participantId: string, attributes: Record<string, string>, clientId: string): PatchOutcome {
+    const conv = this.conversations.get(conversationId);
+    if (!conv) return 'no-conversation';
+    if (conv.endedAt !== undefined) return 'ended';
+    const participant: SandboxParticipant | undefined = conv.participants.find((p) => p.id === participantId);
+    if (!participant) return 'no-participant';
+    Object.assign(participant.attributes, attributes);
+    this.writes.push({
+      at: Date.now(),
+      conversationId,
+      participantId,
+      purpose: participant.purpose,
+      queueId: conv.queueIds[conv.queueIds.length - 1],
+      attributes: { ...attributes },
+      clientId,
+    });
+    this.publishConversation(conv);
+    return 'ok';
+  }
+
+  /** Live conversations of a queue as the activity query lists them. */
+  live(queueId: string): { conversationId: string; userId?: string; media: string; metric: 'oWaiting' | 'oInteracting' }[] {
+    const out: { conversationId: string; userId?: string; media: string; metric: 'oWaiting' | 'oInteracting' }[] = [];
+    for (const conv of this.conversations.values()) {
+      if (conv.endedAt !== undefined || !conv.queueIds.includes(queueId)) continue;
+      const agent = [...conv.participants].reverse().find((p) => p.purpose === 'agent' && p.queueId === queueId && !isTerminal(p.leg.state));
+      const acd = conv.participants.find((p) => p.purpose === 'acd' && p.queueId === queueId && !isTerminal(p.leg.state));
+      if (agent?.leg.state === 'connected') {
+        out.push({ conversationId: conv.id, ...(agent.userId !== undefined && { userId: agent.userId }), media: conv.media, metric: 'oInteracting' });
+      } else if (acd || agent) {
+        out.push({ conversationId: conv.id, media: conv.media, metric: 'oWaiting' });
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { GenesysApiError, GenesysNetworkError } from '../../../src/genesys/errors.js';
+import { decideRetry, RETRY_DEFAULTS } from '../../../src/genesys/retry.js';
+
+const api = (status: number, retryAfterMs?: number) => new GenesysApiError('E', status, undefined, undefined, retryAfterMs, 'm');
+const net = new GenesysNetworkError('E', 'ECONNRESET');
+const mid = () => 0.5;
+
+describe('decideRetry', () => {
+  it.each([
+    ['429 with Retry-After pauses everyone for it', api(429, 3000), 1, { retry: true, delayMs: 3000, pauseAll: true, relogin: false }],
+    ['429 without Retry-After backs off', api(429), 1, { retry: true, delayMs: 188, pauseAll: true, relogin: false }],
+    ['429 past its budget gives up', api(429, 1000), RETRY_DEFAULTS.maxRateLimitAttempts, { retry: false }],
+    ['401 first time re-logs in', api(401), 1, { retry: true, delayMs: 0, pauseAll: false, relogin: true }],
+    ['401 twice gives up', api(401), 2, { retry: false }],
+    ['404 is final', api(404), 1, { retry: false }],
+    ['400 is final', api(400), 1, { retry: false }],
+    ['503 retries with backoff', api(503), 1, { retry: true, delayMs: 188, pauseAll: false, relogin: false }],
+    ['500 on attempt 3 waits longer', api(500), 3, { retry: true, delayMs: 750, pauseAll: false, relogin: false }],
+    ['408 retries', api(408), 1, { retry: true, delayMs: 188, pauseAll: false, relogin: false }],
+    ['network error retries', net, 2, { retry: true, delayMs: 375, pauseAll: false, relogin: false }],
+    ['network error past the budget gives up', net, RETRY_DEFAULTS.maxAttempts, { retry: false }],
+  ])('%s', (_name, error, attempt, expected) => {
+    expect(decideRetry(error, attempt, RETRY_DEFAULTS, mid)).toEqual(expected);
+  });
+
+  it('never waits longer than maxDelayMs', () => {
+    const d = decideRetry(api(500), 3, { ...RETRY_DEFAULTS, maxAttempts: 99 }, () => 0.999);
+    expect(d.retry && d.delayMs).toBeLessThanOrEqual(RETRY_DEFAULTS.maxDelayMs);
+    const far = decideRetry(api(500), 30, { ...RETRY_DEFAULTS, maxAttempts: 99 }, () => 0.999);
+    expect(far.retry && far.delayMs).toBeLessThanOrEqual(RETRY_DEFAULTS.maxDelayMs);
+  });
+});

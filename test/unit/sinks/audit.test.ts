@@ -1,0 +1,34 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createAuditLog, hashAttributes, hashValue, type AuditLine } from '../../../src/sinks/audit.js';
+
+const line = (i: number): AuditLine => ({
+  ts: new Date(0).toISOString(),
+  event: 'enriched',
+  conversationId: `c-${i}`,
+  participantId: 'p',
+  traceId: `t-${i}`,
+  attributes: hashAttributes({ accountId: `ACC-${i}` }),
+  crm: 'hit',
+  latencyMs: { crm: 1, write: 2, total: 3 },
+});
+
+describe('audit log', () => {
+  it('hashes values to 12 hex characters, never the value itself', () => {
+    expect(hashValue('ACC-1')).toMatch(/^[0-9a-f]{12}$/);
+    expect(hashValue('ACC-1')).not.toBe(hashValue('ACC-2'));
+    expect(JSON.stringify(hashAttributes({ a: 'ACC-1' }))).not.toContain('ACC-1');
+  });
+
+  it('has every line on disk once close() resolves, after a burst', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'audit-')), 'audit.jsonl');
+    const log = createAuditLog(file);
+    for (let i = 0; i < 20_000; i++) log.write(line(i));
+    await log.close();
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(20_000);
+    expect(JSON.parse(lines[19_999]!)).toMatchObject({ conversationId: 'c-19999', event: 'enriched' });
+  });
+});

@@ -28,7 +28,7 @@ export interface GenesysClientOptions {
 export interface RejectedTopic {
   readonly topic: string;
   readonly reason?: string;
-  readonly missingPermissions: readonly string[];
+  readonly missingPermissions: string[];
 }
 
 /** One live conversation from the activity query. */
@@ -96,7 +96,7 @@ export class GenesysClient {
     );
     const rejected = (body.entities ?? [])
       .filter((t) => t.state !== undefined && t.state !== 'Permitted')
-      .map((t) => ({ topic: t.id ?? '', ...(t.rejectionReason && { reason: t.rejectionReason }), missingPermissions: t.missingPermissions ?? [] }));
+      .map((t) => ({ topic: t.id ?? '', ...(t.rejectionReason && { reason: t.rejectionReason }), missingPermissions: [...(t.missingPermissions ?? [])] }));
     return { rejected };
   }
 

@@ -22,7 +22,7 @@ export interface SandboxFlow {
 }
 
 /** The flow input schema the sandbox's demo flow starts with. */
-export const DEMO_INPUT_SCHEMA = {
+export const DEMO_INPUT_SCHEMA: Models.JsonSchemaDocument = {
   type: 'object',
   properties: {
     'Flow.accountId': { type: 'string', maxLength: 32 },
@@ -31,9 +31,11 @@ export const DEMO_INPUT_SCHEMA = {
     'Flow.vip': { type: 'boolean' },
     'Flow.customerSince': { type: 'string', format: 'date' },
     'Flow.openTickets': { type: 'integer' },
+    'Flow.lastContactAt': { type: 'string', format: 'date-time' },
+    'Flow.language': { type: 'string', maxLength: 2 },
   },
   required: ['Flow.accountId'],
-} as const;
+};
 
 /** Holds the org's flows. */
 export class FlowRegistry {

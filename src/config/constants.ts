@@ -1,0 +1,87 @@
+import type { ConfigDefaults } from './types.js';
+
+/**
+ * Fixed vocabularies and the defaults of the config file, each defined once. The schema
+ * (`schema.ts`) and the docs (`config/example.yaml`) follow these.
+ */
+
+/** Genesys Cloud regions (the `<env>` in `api.<env>`), from genesys-api.md section 1. */
+export const GENESYS_REGIONS = [
+  'mypurecloud.com',
+  'mypurecloud.ie',
+  'mypurecloud.de',
+  'mypurecloud.jp',
+  'mypurecloud.com.au',
+  'usw2.pure.cloud',
+  'cac1.pure.cloud',
+  'apne2.pure.cloud',
+  'euw2.pure.cloud',
+  'aps1.pure.cloud',
+  'use2.us-gov-pure.cloud',
+  'sae1.pure.cloud',
+  'mec1.pure.cloud',
+  'apne3.pure.cloud',
+  'euc2.pure.cloud',
+  'mxc1.pure.cloud',
+  'apse1.pure.cloud',
+] as const;
+
+/** One of {@link GENESYS_REGIONS}. */
+export type GenesysRegion = (typeof GENESYS_REGIONS)[number];
+
+/** Media types the daemon can watch (each has its own queue topic variant). */
+export const MEDIA_TYPES = ['call', 'chat', 'message', 'email', 'callback'] as const;
+/** One of {@link MEDIA_TYPES}. */
+export type MediaType = (typeof MEDIA_TYPES)[number];
+
+/** When a conversation counts as new: an agent connected, or it merely entered the queue. */
+export const TRIGGERS = ['agent-connected', 'queued'] as const;
+/** One of {@link TRIGGERS}. */
+export type Trigger = (typeof TRIGGERS)[number];
+
+/** Which participant receives the attributes. */
+export const TARGETS = ['customer', 'agent'] as const;
+/** One of {@link TARGETS}. */
+export type Target = (typeof TARGETS)[number];
+
+/** Operational log levels, most severe first. */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Operational log formats; `auto` means pretty on a TTY, JSON otherwise. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+/** One of {@link LOG_FORMATS}. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** Placeholders allowed in `crm.url` besides `{attr:NAME}`. */
+export const CRM_URL_PLACEHOLDERS = ['phone', 'email', 'conversationId', 'queueId'] as const;
+/** One of {@link CRM_URL_PLACEHOLDERS}. */
+export type CrmUrlPlaceholder = (typeof CRM_URL_PLACEHOLDERS)[number];
+
+/** Value of `audit.file` that sends the audit trail to standard output. */
+export const AUDIT_STDOUT = '-';
+/** Value of `http.listen` that turns the health/metrics server off. */
+export const LISTEN_OFF = 'off';
+
+/** Every default of the config file. Keys not listed here are required (or optional without default). */
+export const CONFIG_DEFAULTS = {
+  genesys: { requestsPerMinute: 300, maxConcurrentRequests: 10, timeoutMs: 16_000 },
+  media: MEDIA_TYPES,
+  trigger: 'agent-connected',
+  target: 'customer',
+  crm: {
+    headers: {},
+    timeoutMs: 2_000,
+    maxConcurrent: 20,
+    cache: { max: 10_000, ttlMs: 300_000, notFoundTtlMs: 30_000 },
+    circuitBreaker: { failureThreshold: 5, openMs: 30_000 },
+  },
+  attributes: { prefix: '', maxValueLength: 256 },
+  analytics: { timeoutMs: 2_000 },
+  audit: { file: 'audit.jsonl' },
+  http: { listen: '127.0.0.1:9464' },
+  backfill: { intervalMs: 300_000 },
+  pipeline: { queueSize: 10_000, drainTimeoutMs: 10_000 },
+  log: { level: 'info', format: 'auto', redactFields: [] },
+} as const satisfies ConfigDefaults;

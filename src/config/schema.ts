@@ -1,0 +1,183 @@
+/**
+ * The superstruct schema of the config file: which keys exist, their types, ranges and defaults
+ * (from `CONFIG_DEFAULTS`), and the checks between keys. `object()` refuses unknown keys at
+ * every level, so a misspelt option is an error instead of a silently ignored line.
+ */
+import { array, coerce, defaulted, define, object, optional, record, refine, string, type, unknown, type Infer } from 'superstruct';
+import {
+  CONFIG_DEFAULTS as D,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  MEDIA_TYPES,
+  TARGETS,
+  TRIGGERS,
+  type GenesysRegion,
+} from './constants.js';
+import { checked, choice, exactlyOne, intRange, text, uuid, zeroOrRange } from './structs.js';
+import { checkCrmUrlTemplate, checkGatewayUrl, checkWebhookUrl, parseListen } from './urls.js';
+import { attributeKey, checkJsonPointer, checkRegion, firstDuplicate } from './values.js';
+
+const DAY_MS = 86_400_000;
+const timeoutMs = (fallback: number) => defaulted(intRange(1, 600_000), fallback);
+
+const region = coerce(
+  define<GenesysRegion>('region', (v) => (typeof v === 'string' ? (checkRegion(v) ?? true) : 'must be a string')),
+  string(),
+  (s) => s.trim().toLowerCase(),
+);
+
+const genesys = exactlyOne(
+  object({
+    region: optional(region),
+    gatewayUrl: optional(checked('gateway-url', checkGatewayUrl)),
+    clientId: text(),
+    clientSecret: text(),
+    requestsPerMinute: defaulted(intRange(1, 10_000), D.genesys.requestsPerMinute),
+    maxConcurrentRequests: defaulted(intRange(1, 1_000), D.genesys.maxConcurrentRequests),
+    timeoutMs: timeoutMs(D.genesys.timeoutMs),
+  }),
+  ['region', 'gatewayUrl'],
+);
+
+const queueRef = exactlyOne(object({ name: optional(text()), id: optional(uuid()) }), ['name', 'id']);
+
+const queues = refine(array(queueRef), 'queues', (list, ctx) => {
+  if (list.length === 0) return 'must list at least one queue (- name: ... or - id: ...)';
+  const dup = firstDuplicate(list, (q) => (q.id !== undefined ? `id:${q.id}` : `name:${q.name ?? ''}`));
+  return dup < 0 || { path: [...(ctx.path as unknown[]), dup], message: 'repeats an earlier queue' };
+});
+
+const media = defaulted(
+  refine(array(choice(MEDIA_TYPES)), 'media', (list, ctx) => {
+    if (list.length === 0) return `must list at least one of: ${MEDIA_TYPES.join(', ')}`;
+    const dup = firstDuplicate(list, (m) => m);
+    return dup < 0 || { path: [...(ctx.path as unknown[]), dup], message: 'repeats an earlier media type' };
+  }),
+  D.media,
+);
+
+// Only the parts the daemon relies on are checked; any other JSON Schema keyword is kept as written.
+const inlineSchema = type({
+  type: choice(['object']),
+  properties: record(string(), record(string(), unknown())),
+  required: optional(array(string())),
+});
+
+const flow = exactlyOne(object({ id: optional(uuid()), name: optional(text()), schema: optional(inlineSchema) }), [
+  'id',
+  'name',
+  'schema',
+]);
+
+const headerName = checked('header-name', (v) =>
+  /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v) ? undefined : 'is not a valid HTTP header name',
+);
+const headerValue = checked('header-value', (v) =>
+  /[\r\n\0]/.test(v) ? 'must not contain line breaks or NUL characters' : undefined,
+);
+
+const crm = object({
+  url: checked('crm-url', checkCrmUrlTemplate),
+  headers: defaulted(record(headerName, headerValue), D.crm.headers),
+  timeoutMs: timeoutMs(D.crm.timeoutMs),
+  maxConcurrent: defaulted(intRange(1, 1_000), D.crm.maxConcurrent),
+  cache: defaulted(
+    object({
+      max: defaulted(intRange(1, 10_000_000), D.crm.cache.max),
+      ttlMs: defaulted(intRange(1, 7 * DAY_MS), D.crm.cache.ttlMs),
+      notFoundTtlMs: defaulted(intRange(0, 7 * DAY_MS), D.crm.cache.notFoundTtlMs),
+    }),
+    {},
+  ),
+  circuitBreaker: defaulted(
+    object({
+      failureThreshold: defaulted(intRange(1, 1_000), D.crm.circuitBreaker.failureThreshold),
+      openMs: defaulted(intRange(1, DAY_MS), D.crm.circuitBreaker.openMs),
+    }),
+    {},
+  ),
+});
+
+const attributeMap = refine(
+  record(text(), checked('json-pointer', checkJsonPointer)),
+  'attribute-map',
+  (map) => Object.keys(map).length > 0 || 'must map at least one flow input to a JSON pointer',
+);
+
+const attributes = refine(
+  object({
+    map: attributeMap,
+    prefix: defaulted(string(), D.attributes.prefix),
+    maxValueLength: defaulted(intRange(1, 1_000_000), D.attributes.maxValueLength),
+  }),
+  'attribute-keys',
+  function* (value, ctx) {
+    // Two inputs such as "Flow.id" and "id" would write the same key and overwrite each other.
+    const written = new Map<string, string>();
+    for (const input of Object.keys(value.map)) {
+      const key = attributeKey(value.prefix, input);
+      const path = [...(ctx.path as unknown[]), 'map', input];
+      const earlier = written.get(key);
+      if (key === '') yield { path, message: 'gives an empty attribute key (set attributes.prefix)' };
+      else if (earlier !== undefined) yield { path, message: `writes the same attribute key as "${earlier}"` };
+      written.set(key, input);
+    }
+  },
+);
+
+const listen = checked('listen', (v) =>
+  parseListen(v) === undefined ? 'must be HOST:PORT (e.g. 127.0.0.1:9464 or [::1]:9464) or "off"' : undefined,
+);
+
+/** The whole config file. */
+export const configStruct = refine(
+  object({
+    genesys,
+    queues,
+    media,
+    trigger: defaulted(choice(TRIGGERS), D.trigger),
+    target: defaulted(choice(TARGETS), D.target),
+    flow,
+    crm,
+    attributes,
+    analytics: defaulted(
+      object({
+        webhookUrl: optional(checked('webhook-url', checkWebhookUrl)),
+        timeoutMs: timeoutMs(D.analytics.timeoutMs),
+      }),
+      {},
+    ),
+    audit: defaulted(object({ file: defaulted(text(), D.audit.file) }), {}),
+    http: defaulted(object({ listen: defaulted(listen, D.http.listen) }), {}),
+    backfill: defaulted(object({ intervalMs: defaulted(zeroOrRange(1_000, DAY_MS), D.backfill.intervalMs) }), {}),
+    pipeline: defaulted(
+      object({
+        queueSize: defaulted(intRange(1, 10_000_000), D.pipeline.queueSize),
+        drainTimeoutMs: defaulted(intRange(0, 600_000), D.pipeline.drainTimeoutMs),
+      }),
+      {},
+    ),
+    log: defaulted(
+      object({
+        level: defaulted(choice(LOG_LEVELS), D.log.level),
+        format: defaulted(choice(LOG_FORMATS), D.log.format),
+        redactFields: defaulted(array(text()), D.log.redactFields),
+      }),
+      {},
+    ),
+  }),
+  'flow-inputs',
+  function* (config) {
+    // With an inline schema the inputs are known now: a mapped input it lacks could never be written.
+    const schema = config.flow.schema;
+    if (schema === undefined) return;
+    for (const input of Object.keys(config.attributes.map)) {
+      if (!Object.hasOwn(schema.properties, input)) {
+        yield { path: ['attributes', 'map', input], message: 'is not a property of the inline flow.schema' };
+      }
+    }
+  },
+);
+
+/** The config as validated, before references to the file system are resolved. */
+export type ValidatedConfig = Infer<typeof configStruct>;

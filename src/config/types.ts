@@ -1,0 +1,170 @@
+/**
+ * The shape of the resolved config, written out by hand so that every option carries its doc.
+ * `parseConfig` produces it with every default applied, every `${...}` reference resolved and
+ * every relative path made absolute; the object is deeply frozen.
+ */
+import type { GenesysRegion, LogFormat, LogLevel, MediaType, Target, Trigger } from './constants.js';
+
+/** Rate and transport settings for the Genesys Cloud API, shared by both ways of reaching it. */
+export interface GenesysLimits {
+  /** OAuth client id (resolved from its reference). */
+  readonly clientId: string;
+  /** OAuth client secret (resolved from its reference). Never log it. */
+  readonly clientSecret: string;
+  /** The org's API budget for this client, shared by every call (1..10000). */
+  readonly requestsPerMinute: number;
+  /** Upper bound on API calls in flight at once. */
+  readonly maxConcurrentRequests: number;
+  /** HTTP timeout of one API call. */
+  readonly timeoutMs: number;
+}
+
+/** How to reach Genesys Cloud: a public region, or a gateway URL (the sandbox, a proxy). Exactly one is set. */
+export type GenesysConfig = GenesysLimits &
+  (
+    | { readonly region: GenesysRegion; readonly gatewayUrl?: never }
+    | {
+        /** `https://...` anywhere, `http://...` only on a loopback host. */
+        readonly gatewayUrl: string;
+        readonly region?: never;
+      }
+  );
+
+/** A watched queue, by exact name (resolved at start) or by id (a UUID, lower-cased). */
+export type QueueRef = { readonly name: string; readonly id?: never } | { readonly id: string; readonly name?: never };
+
+/** An inline flow input schema (a JSON Schema object document); other JSON Schema keys are kept as written. */
+export interface InlineFlowSchema {
+  readonly type: 'object';
+  readonly properties: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly required?: readonly string[];
+  readonly [keyword: string]: unknown;
+}
+
+/** The Architect flow whose input schema types the attributes: by id, by exact name, or inline. */
+export type FlowRef =
+  | { readonly id: string; readonly name?: never; readonly schema?: never }
+  | { readonly name: string; readonly id?: never; readonly schema?: never }
+  | { readonly schema: InlineFlowSchema; readonly id?: never; readonly name?: never };
+
+/** CRM lookup over HTTP. */
+export interface CrmConfig {
+  /** http(s) URL template with `{phone}`, `{email}`, `{conversationId}`, `{queueId}`, `{attr:NAME}` placeholders. */
+  readonly url: string;
+  /** Extra request headers (values are secrets as far as logging goes). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Timeout of one CRM request. */
+  readonly timeoutMs: number;
+  /** Upper bound on CRM requests in flight at once. */
+  readonly maxConcurrent: number;
+  readonly cache: {
+    /** Most entries kept. */
+    readonly max: number;
+    /** How long a found record is fresh. */
+    readonly ttlMs: number;
+    /** How long a "not found" answer is remembered; 0 turns negative caching off. */
+    readonly notFoundTtlMs: number;
+  };
+  readonly circuitBreaker: {
+    /** Consecutive failures that open the breaker. */
+    readonly failureThreshold: number;
+    /** How long the breaker stays open before one trial request. */
+    readonly openMs: number;
+  };
+}
+
+/** How CRM answers become participant attributes. */
+export interface AttributesConfig {
+  /** Flow input name (e.g. `Flow.accountId`) -> RFC 6901 JSON pointer into the CRM answer. */
+  readonly map: Readonly<Record<string, string>>;
+  /** Written key = prefix + input name without its leading `Flow.`. */
+  readonly prefix: string;
+  /** Longest attribute value written. */
+  readonly maxValueLength: number;
+}
+
+/** The optional analytics webhook. */
+export interface AnalyticsConfig {
+  /** Where each decision is POSTed; absent means no webhook. */
+  readonly webhookUrl?: string;
+  /** Timeout of one webhook call. */
+  readonly timeoutMs: number;
+}
+
+/** The audit trail. */
+export interface AuditConfig {
+  /** Absolute path of the JSON-lines file, or `-` for standard output. */
+  readonly file: string;
+}
+
+/** A resolved `HOST:PORT` (IPv6 hosts without brackets). */
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Health, readiness and metrics over HTTP. */
+export interface HttpConfig {
+  /** Where to listen, or `off`. */
+  readonly listen: ListenAddress | 'off';
+}
+
+/** The periodic safety-net backfill. */
+export interface BackfillConfig {
+  /** Time between two backfills; 0 disables the periodic run (gaps still trigger one). */
+  readonly intervalMs: number;
+}
+
+/** The enrichment pipeline. */
+export interface PipelineConfig {
+  /** Capacity of the bounded queue between detection and the pipeline. */
+  readonly queueSize: number;
+  /** How long a stop waits for in-flight enrichments. */
+  readonly drainTimeoutMs: number;
+}
+
+/** The operational log. */
+export interface LogConfig {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+  /** Field names to redact in addition to the built-in ones. */
+  readonly redactFields: readonly string[];
+}
+
+/** The fully resolved config (every default applied), deeply frozen. */
+export interface EnricherConfig {
+  readonly genesys: GenesysConfig;
+  /** At least one queue, no duplicates. */
+  readonly queues: readonly QueueRef[];
+  /** Media types watched; non-empty, no duplicates. */
+  readonly media: readonly MediaType[];
+  readonly trigger: Trigger;
+  readonly target: Target;
+  readonly flow: FlowRef;
+  readonly crm: CrmConfig;
+  readonly attributes: AttributesConfig;
+  readonly analytics: AnalyticsConfig;
+  readonly audit: AuditConfig;
+  readonly http: HttpConfig;
+  readonly backfill: BackfillConfig;
+  readonly pipeline: PipelineConfig;
+  readonly log: LogConfig;
+  /** Things worth telling the operator that are not errors (e.g. an inline client secret). Absent when none. */
+  readonly warnings?: readonly string[];
+}
+
+/** The shape of `CONFIG_DEFAULTS`: the defaulted options, as written in the file (before resolving). */
+export interface ConfigDefaults {
+  readonly genesys: Pick<GenesysLimits, 'requestsPerMinute' | 'maxConcurrentRequests' | 'timeoutMs'>;
+  readonly media: readonly MediaType[];
+  readonly trigger: Trigger;
+  readonly target: Target;
+  readonly crm: Pick<CrmConfig, 'headers' | 'timeoutMs' | 'maxConcurrent' | 'cache' | 'circuitBreaker'>;
+  readonly attributes: Pick<AttributesConfig, 'prefix' | 'maxValueLength'>;
+  readonly analytics: Pick<AnalyticsConfig, 'timeoutMs'>;
+  readonly audit: { readonly file: string };
+  readonly http: { readonly listen: string };
+  readonly backfill: BackfillConfig;
+  readonly pipeline: PipelineConfig;
+  readonly log: LogConfig;
+}

@@ -1,0 +1,273 @@
+/**
+ * The enrichment pipeline: snapshot -> detect -> claim -> (bounded queue) -> CRM -> map ->
+ * validate against the flow schema -> one PATCH with the marker -> audit line -> webhook.
+ * Every decision about a conversation ends in exactly one audit line; nothing invalid is written.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CrmContext, CrmResult } from '../crm/types.js';
+import { GenesysApiError, type GenesysError } from '../genesys/errors.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { CompiledSchema } from '../schema/compile.js';
+import { hashAttributes, type AuditLine, type AuditSink } from '../sinks/audit.js';
+import type { WebhookEvent } from '../sinks/webhook.js';
+import { ClaimSet } from './claims.js';
+import { lookupKeys } from './customer-keys.js';
+import { detect, type DetectOptions } from './detect.js';
+import { LatencyStats } from './latency-stats.js';
+import { attributeKey, mapRecord } from './map.js';
+import { toConversationView, type MediaType, type ParticipantView } from './snapshot.js';
+import { WorkQueue } from './work-queue.js';
+
+/** Where a snapshot came from. */
+export type Source = 'live' | 'backfill';
+
+export interface EnricherOptions {
+  readonly detect: DetectOptions;
+  readonly map: Readonly<Record<string, string>>;
+  readonly prefix: string;
+  readonly queueSize: number;
+  /** Conversations worked on at once (CRM lookups and writes in flight). */
+  readonly concurrency: number;
+  /** How long a failed conversation rests before a later snapshot may retry it. */
+  readonly retryAfterMs: number;
+  /** Conversations remembered for dedupe. */
+  readonly claimsMax: number;
+}
+
+export const ENRICHER_DEFAULTS = { concurrency: 32, retryAfterMs: 30_000, claimsMax: 100_000 } as const;
+
+export interface EnricherDeps {
+  readonly writer: {
+    patchParticipantAttributes(conversationId: string, participantId: string, attributes: Readonly<Record<string, string>>): Promise<{ correlationId?: string }>;
+  };
+  readonly crm: { lookup(ctx: CrmContext): Promise<CrmResult> };
+  readonly schemas: { current(): CompiledSchema | undefined };
+  readonly audit: AuditSink;
+  readonly webhook?: { post(event: WebhookEvent): void };
+  readonly metrics?: Metrics;
+  readonly logger: Logger;
+  /** Told about every audited decision (the sandbox command prints them). */
+  readonly onDecision?: (line: AuditLine) => void;
+}
+
+interface Job {
+  readonly conversationId: string;
+  readonly queueId: string;
+  readonly media: MediaType;
+  readonly target: ParticipantView;
+  readonly customer: ParticipantView;
+  readonly receivedAt: number;
+  readonly source: Source;
+  readonly correlationId: string | undefined;
+}
+
+/** Counts for the run summary. */
+export interface EnricherSummary {
+  seen: number;
+  enriched: number;
+  skipped: number;
+  failed: number;
+  latency: LatencyStats;
+}
+
+export class Enricher {
+  readonly claims: ClaimSet;
+  readonly summary: EnricherSummary = { seen: 0, enriched: 0, skipped: 0, failed: 0, latency: new LatencyStats() };
+  private readonly queue: WorkQueue<Job>;
+  private opts: EnricherOptions;
+  private fullWarnedAt = 0;
+
+  constructor(opts: EnricherOptions, private readonly deps: EnricherDeps) {
+    this.opts = opts;
+    this.claims = new ClaimSet(opts.claimsMax);
+    this.queue = new WorkQueue(opts.queueSize, opts.concurrency, (job) => this.work(job));
+  }
+
+  /** Applies new settings (a config reload) to conversations from now on. */
+  reconfigure(opts: Pick<EnricherOptions, 'detect' | 'map' | 'prefix'>): void {
+    this.opts = { ...this.opts, ...opts };
+  }
+
+  /** Conversations waiting for a worker. */
+  get depth(): number {
+    return this.queue.depth;
+  }
+
+  /**
+   * Looks at one snapshot (a frame body or a conversation fetched by the backfill). Cheap for
+   * the common case of a repeat: one map lookup by conversation id.
+   */
+  offer(body: unknown, mediaHint: MediaType | undefined, source: Source, correlationId?: string, receivedAt: number = performance.now()): void {
+    const id = (body as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || this.claims.settled(id)) return;
+    const view = toConversationView(body, mediaHint);
+    if (!view) return;
+    const decision = detect(view, this.opts.detect);
+    if (decision.kind === 'wait') return;
+    if (!this.claims.claim(view.id)) return;
+    this.summary.seen++;
+    this.deps.metrics?.conversationsSeen.inc({ source });
+    if (decision.kind === 'skip') {
+      this.claims.done(view.id);
+      this.record({
+        event: 'skipped',
+        reason: decision.reason,
+        conversationId: decision.conversationId,
+        ...(decision.participantId !== undefined && { participantId: decision.participantId }),
+        ...(decision.queueId !== undefined && { queueId: decision.queueId }),
+        traceId: randomUUID(),
+        latencyMs: { total: 0 },
+        source,
+        ...(correlationId !== undefined && { correlationId }),
+      }, receivedAt);
+      return;
+    }
+    const job: Job = { ...decision, receivedAt, source, correlationId };
+    if (!this.queue.offer(job)) {
+      // Unclaimed again: the next snapshot or the backfill brings it back.
+      this.claims.release(view.id);
+      this.summary.seen--;
+      this.deps.metrics?.workQueueRejected.inc();
+      const now = Date.now();
+      if (now - this.fullWarnedAt > 10_000) {
+        this.fullWarnedAt = now;
+        this.deps.logger.warn('work queue full; conversations wait for the next snapshot or backfill', { queueSize: this.opts.queueSize });
+      }
+    }
+    this.deps.metrics?.workQueueDepth.set(this.queue.depth);
+  }
+
+  /** Stops taking work, lets in-flight enrichments finish up to `timeoutMs`, releases the rest. */
+  async drain(timeoutMs: number): Promise<{ unfinished: number; notStarted: number }> {
+    const left = this.queue.stop();
+    for (const job of left) this.claims.release(job.conversationId);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.queue.whenIdle(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return { unfinished: this.queue.inFlight, notStarted: left.length };
+  }
+
+  private async work(job: Job): Promise<void> {
+    const traceId = randomUUID();
+    const base = {
+      conversationId: job.conversationId,
+      participantId: job.target.id,
+      queueId: job.queueId,
+      media: job.media,
+      traceId,
+      source: job.source,
+      ...(job.correlationId !== undefined && { correlationId: job.correlationId }),
+    };
+    const schema = this.deps.schemas.current();
+    if (!schema) {
+      this.fail(job, { ...base, event: 'failed', reason: 'schema-unavailable', latencyMs: { total: this.since(job) } });
+      return;
+    }
+    const crmStart = performance.now();
+    const crm = await this.deps.crm.lookup({
+      ...lookupKeys(job.customer.address),
+      conversationId: job.conversationId,
+      queueId: job.queueId,
+      attributes: job.customer.attributes,
+    });
+    this.deps.metrics?.crmLookups.inc({ outcome: crm.outcome });
+    const crmMs = round(performance.now() - crmStart);
+    const withCrm = { ...base, crm: crm.outcome, schemaVersion: schema.versionId };
+    if (!crm.found) {
+      if (crm.error === 'no-lookup-key') {
+        this.settle(job, { ...withCrm, event: 'skipped', reason: 'no-lookup-key', latencyMs: { crm: crmMs, total: this.since(job) } });
+      } else if (crm.outcome === 'timeout' || crm.outcome === 'error') {
+        this.fail(job, { ...withCrm, event: 'failed', reason: `crm-${crm.error ?? crm.outcome}`, latencyMs: { crm: crmMs, total: this.since(job) } });
+      } else {
+        this.settle(job, { ...withCrm, event: 'skipped', reason: 'crm-not-found', latencyMs: { crm: crmMs, total: this.since(job) } });
+      }
+      return;
+    }
+    const { values, dropped } = schema.coerce(mapRecord(crm.record, this.opts.map));
+    const attributes: Record<string, string> = {};
+    for (const [input, value] of Object.entries(values)) attributes[attributeKey(input, this.opts.prefix)] = value;
+    const droppedField = dropped.length > 0 ? { dropped } : {};
+    if (Object.keys(attributes).length === 0) {
+      this.settle(job, { ...withCrm, ...droppedField, event: 'skipped', reason: 'no-valid-fields', latencyMs: { crm: crmMs, total: this.since(job) } });
+      return;
+    }
+    attributes[this.markerKey()] = traceId;
+    const writeStart = performance.now();
+    try {
+      const { correlationId } = await this.deps.writer.patchParticipantAttributes(job.conversationId, job.target.id, attributes);
+      const writeMs = round(performance.now() - writeStart);
+      this.settle(job, {
+        ...withCrm,
+        ...droppedField,
+        ...(correlationId !== undefined && { correlationId }),
+        event: 'enriched',
+        attributes: hashAttributes(attributes),
+        latencyMs: { crm: crmMs, write: writeMs, total: this.since(job) },
+      });
+    } catch (err) {
+      const e = err as GenesysError;
+      const writeMs = round(performance.now() - writeStart);
+      const latencyMs = { crm: crmMs, write: writeMs, total: this.since(job) };
+      if (e instanceof GenesysApiError && e.status === 404) {
+        this.settle(job, { ...withCrm, event: 'skipped', reason: 'conversation-ended', latencyMs });
+      } else {
+        const reason = e instanceof GenesysApiError ? `genesys-${e.status}` : 'genesys-network';
+        this.fail(job, { ...withCrm, ...(e instanceof GenesysApiError && e.correlationId !== undefined && { correlationId: e.correlationId }), event: 'failed', reason, latencyMs });
+      }
+    }
+  }
+
+  private markerKey(): string {
+    return this.opts.detect.markerKey;
+  }
+
+  private settle(job: Job, line: Omit<AuditLine, 'ts'>): void {
+    this.claims.done(job.conversationId);
+    this.record(line, job.receivedAt);
+  }
+
+  private fail(job: Job, line: Omit<AuditLine, 'ts'>): void {
+    this.claims.retryLater(job.conversationId, this.opts.retryAfterMs);
+    this.record(line, job.receivedAt);
+  }
+
+  private record(partial: Omit<AuditLine, 'ts'>, receivedAt: number): void {
+    const line: AuditLine = { ts: new Date().toISOString(), ...partial };
+    this.deps.audit.write(line);
+    this.summary[line.event]++;
+    if (line.event === 'enriched') {
+      this.summary.latency.add(line.latencyMs.total);
+      this.deps.metrics?.pipelineLatency.observe({ stage: 'total' }, (performance.now() - receivedAt) / 1000);
+      if (line.latencyMs.crm !== undefined) this.deps.metrics?.pipelineLatency.observe({ stage: 'crm' }, line.latencyMs.crm / 1000);
+      if (line.latencyMs.write !== undefined) this.deps.metrics?.pipelineLatency.observe({ stage: 'write' }, line.latencyMs.write / 1000);
+    }
+    this.deps.metrics?.decisions.inc({ event: line.event, reason: line.reason ?? 'ok' });
+    this.deps.onDecision?.(line);
+    if (line.event !== 'skipped' || line.reason !== 'already-enriched') {
+      this.deps.webhook?.post({
+        ts: line.ts,
+        event: line.event,
+        conversationId: line.conversationId,
+        traceId: line.traceId,
+        latencyMs: line.latencyMs,
+        ...(line.queueId !== undefined && { queueId: line.queueId }),
+        ...(line.attributes !== undefined && { attributes: Object.keys(line.attributes) }),
+        ...(line.crm !== undefined && { crm: line.crm }),
+      });
+    }
+  }
+
+  private since(job: Job): number {
+    return round(performance.now() - job.receivedAt);
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

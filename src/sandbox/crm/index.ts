@@ -1,0 +1,3 @@
+/** The fake CRM of the sandbox: invented customers over HTTP on loopback, with fault knobs. */
+export { startFakeCrm, type FakeCrm, type FakeCrmOptions } from './server.js';
+export { customerRecord, DEFAULT_CUSTOMER_SEED, type CustomerRecord } from './records.js';

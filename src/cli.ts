@@ -54,7 +54,7 @@ type ArgValues = Record<string, string | boolean | (string | boolean)[] | undefi
 
 function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>): ArgValues {
   try {
-    return parseArgs({ args, options, allowPositionals: false, strict: true }).values as ArgValues;
+    return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : 'bad arguments');
   }

@@ -5,6 +5,7 @@
  *   websocket .......... stream/channel.ts (one state machine per channel), stream/frames.ts
  *   frame routing ...... daemon/frame-router.ts
  *   enrichment ......... enrich/pipeline.ts (detect.ts, claims.ts, map.ts)
+ *   catching up ........ enrich/backfill.ts (after gaps, and periodically)
  *   flow schema ........ schema/store.ts, schema/compile.ts
  *   CRM ................ crm/client.ts
  *   audit, logs ........ sinks/
@@ -14,6 +15,7 @@ import type { EnricherConfig } from './config/index.js';
 import { CrmClient } from './crm/index.js';
 import { createFrameRouter } from './daemon/frame-router.js';
 import { loadPublishedSchema, resolveFlowId, resolveQueues, type ResolvedQueue } from './daemon/resolve.js';
+import { Backfiller } from './enrich/backfill.js';
 import { ENRICHER_DEFAULTS, Enricher, type EnricherOptions } from './enrich/pipeline.js';
 import type { AuditLine, AuditSink } from './sinks/audit.js';
 import { createAuditLog } from './sinks/audit.js';
@@ -31,6 +33,8 @@ export interface DaemonOverrides {
   /** Rate-budget window (the sandbox can run a faster clock). */
   readonly windowMs?: number;
   readonly enricher?: Partial<Pick<EnricherOptions, 'concurrency' | 'retryAfterMs' | 'claimsMax'>>;
+  /** Gap reports within this window share one backfill run. */
+  readonly backfillDebounceMs?: number;
 }
 
 export interface DaemonDeps {
@@ -56,6 +60,7 @@ export class Daemon {
     readonly schemas: SchemaStore,
     readonly crm: CrmClient,
     readonly enricher: Enricher,
+    readonly backfill: Backfiller,
     readonly channels: readonly NotificationChannel[],
     readonly metrics: Metrics,
     private readonly audit: AuditSink,
@@ -81,8 +86,8 @@ export class Daemon {
       {
         logger: logger.child({ component: 'genesys' }),
         observer: {
-          onAttempt: (endpoint, outcome) => metrics.genesysCalls.inc({ endpoint, status: String(outcome) }),
-          onRateLimited: () => metrics.rateLimited.inc(),
+          onAttempt: (endpoint, outcome) => { metrics.genesysCalls.inc({ endpoint, status: String(outcome) }); },
+          onRateLimited: () => { metrics.rateLimited.inc(); },
         },
       },
     );
@@ -126,6 +131,16 @@ export class Daemon {
           ...(deps.onDecision && { onDecision: deps.onDecision }),
         },
       );
+      const backfill = new Backfiller(
+        {
+          queueIds: queues.map((q) => q.id),
+          trigger: config.trigger,
+          intervalMs: config.backfill.intervalMs,
+          debounceMs: overrides.backfillDebounceMs ?? 1_000,
+        },
+        { api: genesys, enricher, logger: logger.child({ component: 'backfill' }), metrics },
+      );
+      closers.push(() => backfill.stop());
       const onFrame = createFrameRouter({
         enricher,
         metrics,
@@ -142,14 +157,14 @@ export class Daemon {
         (pack, i) =>
           new NotificationChannel(
             `channel-${i}`,
-            { ...CHANNEL_DEFAULTS, ...overrides.channel, topics: pack },
+            { ...CHANNEL_DEFAULTS, ...config.stream, ...overrides.channel, topics: pack },
             {
               api: genesys,
               logger,
               events: {
                 onFrame,
                 onGap: (gap) => {
-                  logger.debug('possible gap in notifications', { ...gap });
+                  backfill.request(`${gap.channelKey}:${gap.reason}`);
                 },
                 onStateChange: (from, to, reason) => {
                   metrics.channels.inc({ state: to });
@@ -170,8 +185,9 @@ export class Daemon {
       });
       metrics.channels.set({ state: 'idle' }, channels.length);
       await Promise.all(channels.map((c) => c.start()));
+      backfill.start();
       logger.info('daemon started', { queues: queues.length, channels: channels.length, topics: topics.length, schemaVersion: schema.versionId });
-      return new Daemon(config, queues, flowId, genesys, schemas, crm, enricher, channels, metrics, audit, webhook, logger);
+      return new Daemon(config, queues, flowId, genesys, schemas, crm, enricher, backfill, channels, metrics, audit, webhook, logger);
     } catch (err) {
       for (const close of closers.reverse()) await close().catch(() => undefined);
       throw err;
@@ -189,6 +205,7 @@ export class Daemon {
    */
   async stop(): Promise<void> {
     await Promise.all(this.channels.map((c) => c.stop()));
+    await this.backfill.stop();
     const drained = await this.enricher.drain(this.config.pipeline.drainTimeoutMs);
     if (drained.unfinished > 0) this.logger.warn('stopped with enrichments still in flight', drained);
     await this.webhook?.drain(1_000);

@@ -73,6 +73,7 @@ export function describeConfig(config: EnricherConfig): Record<string, unknown> 
     },
     audit: { file: mask(config.audit.file) },
     http: { listen: http.listen === 'off' ? 'off' : `${http.listen.host}:${http.listen.port}` },
+    stream: config.stream,
     backfill: config.backfill,
     pipeline: config.pipeline,
     log: config.log,

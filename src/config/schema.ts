@@ -149,6 +149,14 @@ export const configStruct = refine(
     ),
     audit: defaulted(object({ file: defaulted(text(), D.audit.file) }), {}),
     http: defaulted(object({ listen: defaulted(listen, D.http.listen) }), {}),
+    stream: defaulted(
+      object({
+        heartbeatTimeoutMs: defaulted(intRange(100, 600_000), D.stream.heartbeatTimeoutMs),
+        pongTimeoutMs: defaulted(intRange(100, 600_000), D.stream.pongTimeoutMs),
+        connectTimeoutMs: defaulted(intRange(100, 600_000), D.stream.connectTimeoutMs),
+      }),
+      {},
+    ),
     backfill: defaulted(object({ intervalMs: defaulted(zeroOrRange(1_000, DAY_MS), D.backfill.intervalMs) }), {}),
     pipeline: defaulted(
       object({

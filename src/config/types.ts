@@ -109,6 +109,16 @@ export interface HttpConfig {
   readonly listen: ListenAddress | 'off';
 }
 
+/** Liveness of the notification websockets. */
+export interface StreamConfig {
+  /** Silence (no frame at all; Genesys heartbeats every ~30 s) after which the daemon pings. */
+  readonly heartbeatTimeoutMs: number;
+  /** How long a ping may go unanswered before the socket is replaced. */
+  readonly pongTimeoutMs: number;
+  /** From dialling a socket to its handshake completing. */
+  readonly connectTimeoutMs: number;
+}
+
 /** The periodic safety-net backfill. */
 export interface BackfillConfig {
   /** Time between two backfills; 0 disables the periodic run (gaps still trigger one). */
@@ -146,6 +156,7 @@ export interface EnricherConfig {
   readonly analytics: AnalyticsConfig;
   readonly audit: AuditConfig;
   readonly http: HttpConfig;
+  readonly stream: StreamConfig;
   readonly backfill: BackfillConfig;
   readonly pipeline: PipelineConfig;
   readonly log: LogConfig;
@@ -164,6 +175,7 @@ export interface ConfigDefaults {
   readonly analytics: Pick<AnalyticsConfig, 'timeoutMs'>;
   readonly audit: { readonly file: string };
   readonly http: { readonly listen: string };
+  readonly stream: StreamConfig;
   readonly backfill: BackfillConfig;
   readonly pipeline: PipelineConfig;
   readonly log: LogConfig;

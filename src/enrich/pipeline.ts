@@ -214,11 +214,12 @@ export class Enricher {
       const e = err as GenesysError;
       const writeMs = round(performance.now() - writeStart);
       const latencyMs = { crm: crmMs, write: writeMs, total: this.since(job) };
+      const corr = e instanceof GenesysApiError && e.correlationId !== undefined ? { correlationId: e.correlationId } : {};
       if (e instanceof GenesysApiError && e.status === 404) {
-        this.settle(job, { ...withCrm, event: 'skipped', reason: 'conversation-ended', latencyMs });
+        this.settle(job, { ...withCrm, ...corr, event: 'skipped', reason: 'conversation-ended', latencyMs });
       } else {
         const reason = e instanceof GenesysApiError ? `genesys-${e.status}` : 'genesys-network';
-        this.fail(job, { ...withCrm, ...(e instanceof GenesysApiError && e.correlationId !== undefined && { correlationId: e.correlationId }), event: 'failed', reason, latencyMs });
+        this.fail(job, { ...withCrm, ...corr, event: 'failed', reason, latencyMs });
       }
     }
   }

@@ -5,18 +5,18 @@
  */
 import type { Logger } from '../log.js';
 import { canTransition, type ChannelDeps, type ChannelEvents, type ChannelOptions, type ChannelState, type ChannelStats, type GapReason } from './channel-types.js';
-import { Connection, type ChannelInfo } from './connection.js';
+import { Connection } from './connection.js';
 import { describeError as describe, StreamError } from './errors.js';
 import { parseFrame, type Frame } from './frames.js';
 import { ChannelProvisioner } from './provisioning.js';
+import { startOpenDuties, type OpenDutiesContext } from './open-duties.js';
 import { StateScope } from './scope.js';
-import { backoffDelayMs, expiryOf, reconnectPlan, renewalDelayMs, renewalOutcome, watchdogStep } from './timing.js';
+import { backoffDelayMs, reconnectPlan } from './timing.js';
 
 export { CHANNEL_DEFAULTS, canTransition } from './channel-types.js';
 export type { ChannelApi, ChannelDeps, ChannelEvents, ChannelOptions, ChannelState, ChannelStats, GapInfo, GapReason, RejectedTopic } from './channel-types.js';
 
-/** The application-level health check Genesys answers with a pong frame. */
-export const PING_TEXT = '{"message":"ping"}';
+export { PING_TEXT } from './open-duties.js';
 // Handed to reconnecting-websocket by a retired connection's provider; never dialled (RWS was closed first).
 const RETIRED_URL = 'ws://127.0.0.1:9/retired';
 const BINARY_FRAME: Frame = { kind: 'malformed', reason: 'binary frame' };
@@ -38,6 +38,7 @@ export class NotificationChannel {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly duties: OpenDutiesContext;
 
   constructor(
     /** Names this channel in logs, events and metrics (e.g. `queues-0`). */
@@ -57,6 +58,28 @@ export class NotificationChannel {
         this.notify('onRejectedTopics', () => this.events.onRejectedTopics?.(rejected, key));
       },
     });
+    this.duties = {
+      opts,
+      log: this.log,
+      now: this.now,
+      resubscribe: async (channelId) => {
+        await this.provisioner.subscribe(channelId);
+        return deps.api.channelExpires?.(channelId);
+      },
+      onPingSent: () => {
+        this.counters.pingsSent += 1;
+      },
+      onPongTimeout: (conn) => {
+        this.pendingGap = { reason: 'reconnect', from: conn.lastLifeAt };
+        conn.failures += 1;
+        this.transition('backoff', 'pong-timeout');
+        conn.dropSocket(); // reconnecting-websocket sees the close and asks the provider again
+      },
+      onExpiring: () => void this.rotate('expiry'),
+      guard: (what, fn) => {
+        this.guard(what, fn);
+      },
+    };
   }
 
   /** The current state. */
@@ -220,9 +243,7 @@ export class NotificationChannel {
   }
 
   private enterOpen(conn: Connection): void {
-    const scope = this.scope;
-    this.watch(conn, scope, this.opts.heartbeatTimeoutMs);
-    this.scheduleRenewal(conn, scope);
+    startOpenDuties(conn, this.scope, this.duties);
   }
 
   private handleMessage(conn: Connection, data: unknown): void {
@@ -260,63 +281,6 @@ export class NotificationChannel {
     } else if (this.stateName === 'rotating') {
       // Keep the old socket from reconnecting: the new channel is on its way.
       this.retire(conn, 'closed during rotation');
-    }
-  }
-
-  private watch(conn: Connection, scope: StateScope, delayMs: number): void {
-    scope.timeout(() => {
-      this.guard('watchdog', () => {
-        this.onWatchdog(conn, scope);
-      });
-    }, delayMs);
-  }
-
-  private onWatchdog(conn: Connection, scope: StateScope): void {
-    const now = this.now();
-    const { heartbeatTimeoutMs, pongTimeoutMs } = this.opts;
-    const step = watchdogStep({ now, lastLifeAt: conn.lastLifeAt, pingSentAt: conn.pingSentAt, heartbeatTimeoutMs, pongTimeoutMs });
-    if (step.action === 'wait') {
-      this.watch(conn, scope, step.delayMs);
-      return;
-    }
-    if (step.action === 'ping') {
-      conn.send(PING_TEXT);
-      conn.pingSentAt = now;
-      this.counters.pingsSent += 1;
-      this.watch(conn, scope, pongTimeoutMs);
-      return;
-    }
-    this.pendingGap = { reason: 'reconnect', from: conn.lastLifeAt };
-    conn.failures += 1;
-    this.transition('backoff', 'pong-timeout');
-    conn.dropSocket(); // reconnecting-websocket sees the close and asks the provider again
-  }
-
-  private scheduleRenewal(conn: Connection, scope: StateScope): void {
-    const channel = conn.channel;
-    if (!channel) return;
-    const expiresAt = expiryOf(channel.expires, channel.createdAt, this.opts.assumedLifetimeMs);
-    const delayMs = renewalDelayMs(expiresAt, this.now(), this.opts.rotateBeforeExpiryMs);
-    scope.timeout(() => {
-      void this.renew(conn, channel, expiresAt, scope);
-    }, delayMs);
-  }
-
-  private async renew(conn: Connection, channel: ChannelInfo, expiresAt: number, scope: StateScope): Promise<void> {
-    let after: string | undefined;
-    try {
-      await this.provisioner.subscribe(channel.id);
-      after = await this.deps.api.channelExpires?.(channel.id);
-    } catch (err) {
-      this.log.warn('channel renewal failed', describe(err));
-    }
-    if (scope.disposed) return;
-    if (renewalOutcome(expiresAt, after) === 'extended') {
-      channel.expires = after;
-      this.log.info('channel renewed', { channelId: channel.id });
-      this.scheduleRenewal(conn, scope);
-    } else {
-      void this.rotate('expiry');
     }
   }
 

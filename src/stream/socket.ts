@@ -40,7 +40,7 @@ export function safeSocketClass(opts: SafeSocketOptions, Base: typeof WebSocket 
     constructor(url: string, protocols?: string | string[]) {
       super(url, protocols, { handshakeTimeout: handshakeTimeoutMs });
       // Swallowing here is safe: RWS learns of failures through its own listener or through `close`.
-      if (process.env.NO_MUT) this.on('error', (err: Error) => {
+      this.on('error', (err: Error) => {
         onError?.(err);
       });
       onSocket?.(this);

@@ -5,14 +5,13 @@
 import { CLOSE, noLongerSubscribedFrame, socketClosingFrame, tokenRevokedFrame } from './frames.js';
 import type { ChannelRegistry } from './registry.js';
 import type { SocketServer } from './sockets.js';
-import type { Channel, HubCounters, TimerPolicy } from './types.js';
+import type { Channel, HubCounters } from './types.js';
 
 /** What the faults act on. */
 export interface FaultDeps {
   readonly registry: ChannelRegistry;
   readonly sockets: SocketServer;
   readonly counters: HubCounters;
-  readonly timers: TimerPolicy;
 }
 
 /** The fault switches and actions of one hub. */
@@ -56,12 +55,10 @@ export class HubFaults {
     const frame = socketClosingFrame(delayMs);
     const targets = this.deps.sockets.connections(channelId).filter((conn) => this.deps.sockets.send(conn, frame));
     if (targets.length === 0) return 0;
-    const timer = this.deps.timers(
-      setTimeout(() => {
-        this.closingTimers.delete(timer);
-        for (const conn of targets) this.deps.sockets.close(conn, CLOSE.maintenance);
-      }, delayMs),
-    );
+    const timer = setTimeout(() => {
+      this.closingTimers.delete(timer);
+      for (const conn of targets) this.deps.sockets.close(conn, CLOSE.maintenance);
+    }, delayMs).unref();
     this.closingTimers.add(timer);
     return targets.length;
   }

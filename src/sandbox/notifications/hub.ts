@@ -14,7 +14,7 @@ import { CLOSE, eventFrame } from './frames.js';
 import { ChannelRegistry } from './registry.js';
 import { addNotificationRoutes } from './routes.js';
 import { SocketServer } from './sockets.js';
-import { zeroCounters, type Channel, type HubCounters, type NotificationHubOptions, type RemovalReason, type TimerPolicy } from './types.js';
+import { zeroCounters, type Channel, type HubCounters, type NotificationHubOptions, type RemovalReason } from './types.js';
 
 export type { HubCounters, NotificationHubOptions } from './types.js';
 export { CLOSE } from './frames.js';
@@ -28,11 +28,6 @@ export interface NotificationHubDeps {
   /** Clock for `expires` (timers are real); defaults to `Date.now`. */
   readonly now?: () => number;
   readonly logger?: Logger;
-  /**
-   * Whether the hub's timers are `unref`ed (default true, so a forgotten `close()` cannot keep the
-   * process alive). Tests pass false to see them in `process.getActiveResourcesInfo()`.
-   */
-  readonly unrefTimers?: boolean;
 }
 
 /** One channel as the control API and tests see it. */
@@ -85,11 +80,9 @@ export class NotificationHub {
     this.counters = this.mutableCounters;
     this.now = deps.now ?? Date.now;
     this.logger = (deps.logger ?? silentLogger).child({ component: 'sandbox.notifications' });
-    const timers: TimerPolicy = deps.unrefTimers === false ? (t) => t : (t) => t.unref();
     this.registry = new ChannelRegistry(options, {
       now: this.now,
       counters: this.mutableCounters,
-      timers,
       onRemove: (channel, reason) => {
         this.onRemove(channel, reason);
       },
@@ -97,10 +90,9 @@ export class NotificationHub {
     this.sockets = new SocketServer(options, {
       registry: this.registry,
       counters: this.mutableCounters,
-      timers,
       heartbeatsStopped: (channel) => this.faults.heartbeatsStopped(channel),
     });
-    this.faults = new HubFaults({ registry: this.registry, sockets: this.sockets, counters: this.mutableCounters, timers });
+    this.faults = new HubFaults({ registry: this.registry, sockets: this.sockets, counters: this.mutableCounters });
   }
 
   /** Adds the `/api/v2/notifications/...` endpoints to the API router. */

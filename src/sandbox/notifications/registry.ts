@@ -4,13 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chooseEvictee, timerDelay } from './policy.js';
-import type { Channel, HubCounters, NotificationHubOptions, RemovalReason, TimerPolicy } from './types.js';
+import type { Channel, HubCounters, NotificationHubOptions, RemovalReason } from './types.js';
 
 /** What the registry needs from the hub. */
 export interface RegistryDeps {
   readonly now: () => number;
   readonly counters: HubCounters;
-  readonly timers: TimerPolicy;
   /** Called after a channel left the registry (close its socket here). */
   readonly onRemove: (channel: Channel, reason: RemovalReason) => void;
 }
@@ -156,11 +155,12 @@ export class ChannelRegistry {
     const fire = (): void => {
       // Timers cap out near 24.8 days and an injected clock may lag: re-arm until really due.
       if (channel.expiresAt > this.deps.now()) {
-        channel.expiryTimer = this.deps.timers(setTimeout(fire, timerDelay(channel.expiresAt, this.deps.now())));
+        channel.expiryTimer = setTimeout(fire, timerDelay(channel.expiresAt, this.deps.now())).unref();
         return;
       }
       this.expire(channel);
     };
-    channel.expiryTimer = this.deps.timers(setTimeout(fire, timerDelay(channel.expiresAt, this.deps.now())));
+    // Unref'd (like every hub timer) so a forgotten close() cannot keep the process alive.
+    channel.expiryTimer = setTimeout(fire, timerDelay(channel.expiresAt, this.deps.now())).unref();
   }
 }

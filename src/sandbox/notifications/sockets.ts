@@ -8,13 +8,12 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { CLOSE, HEARTBEAT_FRAME, isPing, PONG_FRAME } from './frames.js';
 import { channelIdFromPath } from './policy.js';
 import type { ChannelRegistry } from './registry.js';
-import type { Channel, Connection, HubCounters, NotificationHubOptions, TimerPolicy } from './types.js';
+import type { Channel, Connection, HubCounters, NotificationHubOptions } from './types.js';
 
 /** What the socket server needs from the hub. */
 export interface SocketServerDeps {
   readonly registry: ChannelRegistry;
   readonly counters: HubCounters;
-  readonly timers: TimerPolicy;
   /** Whether heartbeats are stopped for this channel (per-channel or hub-wide fault). */
   readonly heartbeatsStopped: (channel: Channel) => boolean;
 }
@@ -126,12 +125,10 @@ export class SocketServer {
       ws.close(this.closed ? CLOSE.shutdown.code : CLOSE.expired.code, this.closed ? CLOSE.shutdown.reason : CLOSE.expired.reason);
       return;
     }
-    const heartbeat = this.deps.timers(
-      setInterval(() => {
-        if (this.deps.heartbeatsStopped(channel)) return;
-        if (this.send(conn, HEARTBEAT_FRAME)) this.deps.counters.heartbeatsSent++;
-      }, this.options.heartbeatIntervalMs),
-    );
+    const heartbeat = setInterval(() => {
+      if (this.deps.heartbeatsStopped(channel)) return;
+      if (this.send(conn, HEARTBEAT_FRAME)) this.deps.counters.heartbeatsSent++;
+    }, this.options.heartbeatIntervalMs).unref();
     const conn: Connection = { ws, channel, silenced: false, heartbeat };
     ws.on('close', () => {
       this.live.delete(ws);

@@ -82,8 +82,5 @@ export function zeroCounters(): HubCounters {
   };
 }
 
-/** Applied to every timer the hub starts: `unref` by default, identity when tests want to see them. */
-export type TimerPolicy = (timer: NodeJS.Timeout) => NodeJS.Timeout;
-
 /** Why a channel left the registry. */
 export type RemovalReason = 'expired' | 'evicted' | 'token-revoked';

@@ -149,8 +149,8 @@ export class TrafficGenerator {
    */
   startOne(opts: StartOneOptions = {}): Promise<SandboxConversation> {
     try {
-      const plan = this.planOne(opts);
-      this.player.launch(plan, this.resolve(this.trafficOf(opts)).speed);
+      const { plan, speed } = this.planOne(opts);
+      this.player.launch(plan, speed);
       return this.player.waitFor(plan.conversation.id, opts.until ?? 'started') ?? Promise.resolve(plan.conversation);
     } catch (err) {
       return rejected(err);
@@ -225,7 +225,7 @@ export class TrafficGenerator {
   }
 
   /** Draws the conversation `startOne` asked for; explicit choices that cannot be played are errors. */
-  private planOne(opts: StartOneOptions): ConversationPlan {
+  private planOne(opts: StartOneOptions): { plan: ConversationPlan; speed: number } {
     const seeded = opts.seed === undefined ? this.trafficOf(opts) : { ...this.trafficOf(opts), seed: opts.seed };
     const t = this.resolve(seeded);
     const orgQueueIds = this.org.queues.map((q) => q.id);
@@ -246,7 +246,7 @@ export class TrafficGenerator {
     }
     const customer =
       opts.customerAddress === undefined ? this.pool.next(rng, t.repeatCustomerShare) : customerWithAddress(rng, opts.customerAddress);
-    return this.plan({
+    const plan = this.plan({
       rng: rng.fork(),
       media,
       script,
@@ -256,6 +256,7 @@ export class TrafficGenerator {
       ...(opts.customerAddress !== undefined && { address: opts.customerAddress }),
       queueName: (id) => this.queueName(id),
     });
+    return { plan, speed: t.speed };
   }
 
   /** Builds the plan and makes its conversation id unique (a reused seed replays ids). */

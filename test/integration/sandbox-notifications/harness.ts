@@ -1,10 +1,11 @@
 /**
- * A minimal sandbox for the notification hub's tests: the real HTTP front, token store, rate
- * limiter, fault injector and router, plus the hub, without the org, traffic or control API
- * (which the hub does not need). Also: an SDK client and a recording websocket client.
+ * Test helpers for the notification hub: a sandbox (the real `startSandbox`, or, for tests that
+ * need a frozen clock, a minimal stack of the HTTP front, token store, limiter, fault injector and
+ * hub), an SDK client, and a recording websocket client.
  */
 import platformClient from 'purecloud-platform-client-v2';
 import WebSocket from 'ws';
+import { startSandbox } from '../../../src/sandbox/index.js';
 import { TokenStore } from '../../../src/sandbox/http/auth.js';
 import { FaultInjector } from '../../../src/sandbox/http/faults.js';
 import { RateLimiter } from '../../../src/sandbox/http/rate-limit.js';
@@ -20,6 +21,7 @@ export const LIMITED_CLIENT = {
   deniedTopicPrefixes: ['v2.flows.', 'v2.routing.queues.denied-queue.'],
 } as const;
 
+/** What the tests use of a sandbox. */
 export interface Harness {
   readonly port: number;
   readonly hub: NotificationHub;
@@ -28,18 +30,18 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** Starts the HTTP front and the hub on 127.0.0.1:0. */
+/** Starts a sandbox on 127.0.0.1:0 with both test clients and no practical rate limit. */
 export async function startHarness(partial: Partial<SandboxOptions> = {}, extra: { now?: () => number } = {}): Promise<Harness> {
-  const options = resolveSandboxOptions({ clients: [SANDBOX_CLIENT, LIMITED_CLIENT], requestsPerMinute: 100_000, ...partial });
+  const wanted: Partial<SandboxOptions> = { clients: [SANDBOX_CLIENT, LIMITED_CLIENT], requestsPerMinute: 100_000, ...partial };
+  return extra.now ? startMinimal(resolveSandboxOptions(wanted), extra.now) : startSandbox(wanted);
+}
+
+/** The hub behind the real HTTP front, with an injected clock (`startSandbox` takes none). */
+async function startMinimal(options: SandboxOptions, now: () => number): Promise<Harness> {
   const auth = new TokenStore(options.clients, options.tokenLifetimeS);
   const api = new Router();
   let port = 0;
-  const hub = new NotificationHub(options, {
-    auth,
-    wsBaseUrl: () => `ws://127.0.0.1:${port}`,
-    unrefTimers: false,
-    ...(extra.now ? { now: extra.now } : {}),
-  });
+  const hub = new NotificationHub(options, { auth, wsBaseUrl: () => `ws://127.0.0.1:${port}`, now });
   hub.addRoutes(api);
   const front = await startHttpFront(0, {
     auth,

@@ -137,8 +137,7 @@ describe('NotificationChannel over a real socket', () => {
     expect(channel.state).toBe('stopped');
     // (the fake server's own close timer is tracked too: let the server finish first)
     await waitFor(() => fake.openOn('ch-1').length === 0, { what: 'server saw the close' });
-    if (timers.live.size) console.log('DBGT1', [...timers.live].map((t: any) => [t._idleTimeout, t.stack]));
-    expect([...timers.live]).toEqual([]);
+    expect(timers.pending()).toEqual([]);
     expect(fake.connections[0]!.closeCode).toBe(1000); // a clean close, not a kill
 
     // Stopped while backing off (the server refuses every attempt): nothing left either.
@@ -147,8 +146,7 @@ describe('NotificationChannel over a real socket', () => {
     await waitFor(() => fake.attempts.length >= 3, { what: 'refused attempts' });
     await channel.stop();
     await restarted; // start() settles on stop
-    if (timers.live.size) console.log('DBGT', [...timers.live].map((t: any) => [t._idleTimeout, t.stack]));
-    expect([...timers.live]).toEqual([]);
+    expect(timers.pending()).toEqual([]);
     expect(logger.errors).toEqual([]);
   });
 });

@@ -64,10 +64,11 @@ export async function setup(opts: Partial<ChannelOptions> = {}): Promise<{
 
 /**
  * Watches every `setTimeout` made through the global (by this code, reconnecting-websocket and ws)
- * until `restore()`: `live` holds those neither fired nor cleared.
+ * until `restore()`: `live` holds those neither fired nor cleared, `pending()` says where they came from.
  */
-export function trackTimers(): { live: Set<NodeJS.Timeout>; restore: () => void } {
+export function trackTimers(): { live: Set<NodeJS.Timeout>; pending: () => string[]; restore: () => void } {
   const live = new Set<NodeJS.Timeout>();
+  const stacks = new WeakMap<NodeJS.Timeout, string>();
   const realSet = globalThis.setTimeout;
   const realClear = globalThis.clearTimeout;
   const tracked = (fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]): NodeJS.Timeout => {
@@ -76,16 +77,18 @@ export function trackTimers(): { live: Set<NodeJS.Timeout>; restore: () => void 
       fn(...args);
     }, ms);
     live.add(timer);
-    (timer as unknown as { stack?: string }).stack = new Error('created here').stack;
+    stacks.set(timer, new Error('timer created').stack ?? '');
     return timer;
   };
   globalThis.setTimeout = tracked as typeof setTimeout;
-  globalThis.clearTimeout = ((timer: NodeJS.Timeout | string | number | undefined) => {
+  globalThis.clearTimeout = (timer: NodeJS.Timeout | string | number | undefined): void => {
     if (typeof timer === 'object') live.delete(timer);
     realClear(timer);
-  }) as typeof clearTimeout;
+  };
   return {
     live,
+    /** Where each live timer was created (an empty list is the expected answer). */
+    pending: () => [...live].map((t) => stacks.get(t) ?? '?'),
     restore: () => {
       globalThis.setTimeout = realSet;
       globalThis.clearTimeout = realClear;

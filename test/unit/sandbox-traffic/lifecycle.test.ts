@@ -198,6 +198,8 @@ describe.each(['chat', 'message', 'email', 'callback'] as const)('%s', (media) =
     if (script !== 'abandon') {
       const connected = firstWith(snaps, agentIn('connected', media));
       expect(byPurpose(connected, 'agent').at(-1)).toMatchObject({ queueId: Q1, userId: expect.any(String) });
+      expect(leg(byPurpose(connected, 'acd')[0], media)).toMatchObject({ state: 'disconnected', disconnectType: 'transfer' });
+      expect(connected.queueIds).toEqual([Q1]);
       const acds = byPurpose(snaps[snaps.length - 1]!, 'acd');
       const agents = byPurpose(snaps[snaps.length - 1]!, 'agent');
       expect(acds).toHaveLength(script === 'transfer' ? 2 : 1);

@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import type { CrmContext, CrmResult } from '../../../src/crm/types.js';
+import { GenesysApiError } from '../../../src/genesys/errors.js';
+import { silentLogger } from '../../../src/log.js';
+import { Enricher, type EnricherOptions } from '../../../src/enrich/pipeline.js';
+import { compileSchema, type CompiledSchema } from '../../../src/schema/compile.js';
+import { hashValue, memoryAuditSink } from '../../../src/sinks/audit.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { acd, agent, body, customer, ivr, Q1 } from './fixtures.js';
+
+const MARKER = 'crm.enricher.traceId';
+const SCHEMA = compileSchema(
+  {
+    type: 'object',
+    properties: { 'Flow.accountId': { type: 'string' }, 'Flow.vip': { type: 'boolean' }, 'Flow.balance': { type: 'number' } },
+  },
+  { versionId: '3.0', maxValueLength: 256 },
+);
+const RECORD = { account: { id: 'ACC-1', vip: true, balance: 12.5 } };
+
+const connected = (id: string, attrs?: Record<string, string>) =>
+  body('generic', id, 'call', [customer(['connected'], attrs), ivr(['disconnected']), acd('p-acd', Q1, ['disconnected']), agent('p-agent', Q1, ['connected'])]);
+const waiting = (id: string) => body('generic', id, 'call', [customer(['connected']), acd('p-acd', Q1, ['connected'])]);
+
+interface Harness {
+  enricher: Enricher;
+  writes: { conversationId: string; participantId: string; attributes: Record<string, string> }[];
+  lookups: CrmContext[];
+  audit: ReturnType<typeof memoryAuditSink>;
+}
+
+function harness(opts: {
+  crm?: (ctx: CrmContext) => Promise<CrmResult>;
+  write?: () => Promise<{ correlationId?: string }>;
+  schema?: CompiledSchema | undefined;
+  options?: Partial<EnricherOptions>;
+} = {}): Harness {
+  const writes: Harness['writes'] = [];
+  const lookups: CrmContext[] = [];
+  const audit = memoryAuditSink();
+  const schema = 'schema' in opts ? opts.schema : SCHEMA;
+  const enricher = new Enricher(
+    {
+      detect: { queueIds: new Set([Q1]), media: new Set(['call', 'chat', 'message', 'email', 'callback'] as const), trigger: 'agent-connected', target: 'customer', markerKey: MARKER },
+      map: { 'Flow.accountId': '/account/id', 'Flow.vip': '/account/vip', 'Flow.balance': '/account/balance' },
+      prefix: 'crm.',
+      queueSize: 100,
+      concurrency: 4,
+      retryAfterMs: 50,
+      claimsMax: 1000,
+      ...opts.options,
+    },
+    {
+      writer: {
+        patchParticipantAttributes: async (conversationId, participantId, attributes) => {
+          writes.push({ conversationId, participantId, attributes: { ...attributes } });
+          return opts.write ? opts.write() : { correlationId: 'corr-1' };
+        },
+      },
+      crm: {
+        lookup: async (ctx) => {
+          lookups.push(ctx);
+          return opts.crm ? opts.crm(ctx) : { outcome: 'miss', found: true, record: RECORD, latencyMs: 1 };
+        },
+      },
+      schemas: { current: () => schema },
+      audit,
+      logger: silentLogger,
+    },
+  );
+  return { enricher, writes, lookups, audit };
+}
+
+describe('Enricher', () => {
+  it('writes mapped, coerced attributes plus the marker with one PATCH, and audits hashes only', async () => {
+    const h = harness();
+    h.enricher.offer(connected('c1'), undefined, 'live', 'corr-frame');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.writes).toHaveLength(1);
+    const w = h.writes[0]!;
+    expect(w.participantId).toBe('p-cust');
+    expect(w.attributes).toMatchObject({ 'crm.accountId': 'ACC-1', 'crm.vip': 'true', 'crm.balance': '12.5' });
+    expect(w.attributes[MARKER]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(h.lookups[0]).toMatchObject({ phone: '+4915112345678', conversationId: 'c1', queueId: Q1 });
+    const line = h.audit.lines[0]!;
+    expect(line).toMatchObject({ event: 'enriched', conversationId: 'c1', participantId: 'p-cust', queueId: Q1, crm: 'miss', schemaVersion: '3.0', correlationId: 'corr-1' });
+    expect(line.attributes?.['crm.accountId']).toBe(hashValue('ACC-1'));
+    expect(line.traceId).toBe(w.attributes[MARKER]);
+    expect(JSON.stringify(line)).not.toContain('ACC-1');
+  });
+
+  it('enriches a conversation once however often its snapshot repeats', async () => {
+    const h = harness();
+    for (let i = 0; i < 20; i++) h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    for (let i = 0; i < 5; i++) h.enricher.offer(connected('c1'), undefined, 'backfill');
+    await h.enricher.drain(1000);
+    expect(h.writes).toHaveLength(1);
+    expect(h.audit.lines).toHaveLength(1);
+  });
+
+  it('waits (no audit, no claim) until the trigger fires', async () => {
+    const h = harness();
+    h.enricher.offer(waiting('c1'), undefined, 'live');
+    expect(h.enricher.claims.settled('c1')).toBe(false);
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.writes).toHaveLength(1);
+  });
+
+  it('skips a conversation that already carries the marker without asking the CRM', async () => {
+    const h = harness();
+    h.enricher.offer(connected('c1', { [MARKER]: 'earlier' }), undefined, 'backfill');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.audit.lines[0]).toMatchObject({ event: 'skipped', reason: 'already-enriched', source: 'backfill' });
+    expect(h.lookups).toHaveLength(0);
+    expect(h.writes).toHaveLength(0);
+  });
+
+  it.each([
+    ['not found', { outcome: 'miss', found: false, latencyMs: 1 }, 'skipped', 'crm-not-found'],
+    ['no key', { outcome: 'error', found: false, latencyMs: 0, error: 'no-lookup-key' }, 'skipped', 'no-lookup-key'],
+    ['timeout', { outcome: 'timeout', found: false, latencyMs: 5, error: 'timeout' }, 'failed', 'crm-timeout'],
+    ['breaker open', { outcome: 'error', found: false, latencyMs: 0, error: 'circuit-open' }, 'failed', 'crm-circuit-open'],
+  ] as const)('CRM %s -> %s %s and no write', async (_name, result, event, reason) => {
+    const h = harness({ crm: () => Promise.resolve(result as CrmResult) });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.audit.lines[0]).toMatchObject({ event, reason });
+    expect(h.writes).toHaveLength(0);
+  });
+
+  it('retries a failed conversation on a later snapshot, after the rest period', async () => {
+    let fail = true;
+    const h = harness({ crm: () => Promise.resolve(fail ? { outcome: 'timeout', found: false, latencyMs: 1, error: 'timeout' } : { outcome: 'miss', found: true, record: RECORD, latencyMs: 1 }) });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    expect(h.lookups).toHaveLength(1);
+    fail = false;
+    await waitFor(() => !h.enricher.claims.settled('c1'));
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 2);
+    expect(h.audit.lines.map((l) => l.event)).toEqual(['failed', 'enriched']);
+    expect(h.writes).toHaveLength(1);
+  });
+
+  it('drops an invalid field, writes the rest and names the dropped one', async () => {
+    const h = harness({ crm: () => Promise.resolve({ outcome: 'hit', found: true, record: { account: { id: 'ACC-2', vip: 'maybe', balance: 3 } }, latencyMs: 0 }) });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(Object.keys(h.writes[0]!.attributes).sort()).toEqual(['crm.accountId', 'crm.balance', MARKER].sort());
+    expect(h.audit.lines[0]!.dropped).toEqual([{ field: 'Flow.vip', reason: expect.any(String) }]);
+    expect(JSON.stringify(h.audit.lines[0])).not.toContain('maybe');
+  });
+
+  it.each([
+    [new GenesysApiError('PATCH', 404, 'not.found', 'c-404', undefined, 'gone'), 'skipped', 'conversation-ended'],
+    [new GenesysApiError('PATCH', 500, 'internal', 'c-500', undefined, 'boom'), 'failed', 'genesys-500'],
+  ])('a PATCH error %#', async (error, event, reason) => {
+    const h = harness({ write: () => Promise.reject(error) });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.audit.lines[0]).toMatchObject({ event, reason, correlationId: expect.any(String) });
+  });
+
+  it('fails with schema-unavailable while no schema is loaded', async () => {
+    const h = harness({ schema: undefined });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.audit.lines[0]).toMatchObject({ event: 'failed', reason: 'schema-unavailable' });
+    expect(h.lookups).toHaveLength(0);
+  });
+
+  it('turns work away when the queue is full, leaving it unclaimed for a later snapshot', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const h = harness({
+      crm: async () => { await gate; return { outcome: 'miss', found: true, record: RECORD, latencyMs: 1 }; },
+      options: { queueSize: 1, concurrency: 1 },
+    });
+    h.enricher.offer(connected('a'), undefined, 'live');
+    await waitFor(() => h.lookups.length === 1);
+    h.enricher.offer(connected('b'), undefined, 'live');
+    h.enricher.offer(connected('c'), undefined, 'live');
+    expect(h.enricher.claims.settled('b')).toBe(true);
+    expect(h.enricher.claims.settled('c')).toBe(false);
+    release();
+    await waitFor(() => h.audit.lines.length === 2);
+    h.enricher.offer(connected('c'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 3);
+    expect(new Set(h.writes.map((w) => w.conversationId))).toEqual(new Set(['a', 'b', 'c']));
+  });
+
+  it('drain lets in-flight work finish and releases what never started', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const h = harness({ crm: async () => { await gate; return { outcome: 'miss', found: true, record: RECORD, latencyMs: 1 }; }, options: { concurrency: 1 } });
+    h.enricher.offer(connected('a'), undefined, 'live');
+    await waitFor(() => h.lookups.length === 1);
+    h.enricher.offer(connected('b'), undefined, 'live');
+    const drained = h.enricher.drain(2000);
+    release();
+    await expect(drained).resolves.toEqual({ unfinished: 0, notStarted: 1 });
+    expect(h.audit.lines.map((l) => l.conversationId)).toEqual(['a']);
+    expect(h.enricher.claims.settled('b')).toBe(false);
+  });
+});

@@ -136,7 +136,7 @@ export class Daemon {
           queueIds: queues.map((q) => q.id),
           trigger: config.trigger,
           intervalMs: config.backfill.intervalMs,
-          debounceMs: overrides.backfillDebounceMs ?? 1_000,
+          debounceMs: overrides.backfillDebounceMs ?? 200,
         },
         { api: genesys, enricher, logger: logger.child({ component: 'backfill' }), metrics },
       );
@@ -157,7 +157,7 @@ export class Daemon {
         (pack, i) =>
           new NotificationChannel(
             `channel-${i}`,
-            { ...CHANNEL_DEFAULTS, ...config.stream, ...overrides.channel, topics: pack },
+            { ...channelOptions(config), ...overrides.channel, topics: pack },
             {
               api: genesys,
               logger,
@@ -235,5 +235,17 @@ export function enricherOptions(config: EnricherConfig, queues: readonly Resolve
     map: config.attributes.map,
     prefix: config.attributes.prefix,
     queueSize: config.pipeline.queueSize,
+  };
+}
+
+/** Channel timings from the config's `stream` section. */
+export function channelOptions(config: EnricherConfig): Omit<ChannelOptions, 'topics'> {
+  const s = config.stream;
+  return {
+    ...CHANNEL_DEFAULTS,
+    heartbeatTimeoutMs: s.heartbeatTimeoutMs,
+    pongTimeoutMs: s.pongTimeoutMs,
+    connectTimeoutMs: s.connectTimeoutMs,
+    backoff: { ...CHANNEL_DEFAULTS.backoff, minMs: s.reconnectMinMs, maxMs: Math.max(s.reconnectMinMs, s.reconnectMaxMs) },
   };
 }

@@ -81,7 +81,7 @@ export const CONFIG_DEFAULTS = {
   analytics: { timeoutMs: 2_000 },
   audit: { file: 'audit.jsonl' },
   http: { listen: '127.0.0.1:9464' },
-  stream: { heartbeatTimeoutMs: 45_000, pongTimeoutMs: 10_000, connectTimeoutMs: 10_000 },
+  stream: { heartbeatTimeoutMs: 15_000, pongTimeoutMs: 5_000, connectTimeoutMs: 10_000, reconnectMinMs: 500, reconnectMaxMs: 30_000 },
   backfill: { intervalMs: 300_000 },
   pipeline: { queueSize: 10_000, drainTimeoutMs: 10_000 },
   log: { level: 'info', format: 'auto', redactFields: [] },

@@ -154,6 +154,8 @@ export const configStruct = refine(
         heartbeatTimeoutMs: defaulted(intRange(100, 600_000), D.stream.heartbeatTimeoutMs),
         pongTimeoutMs: defaulted(intRange(100, 600_000), D.stream.pongTimeoutMs),
         connectTimeoutMs: defaulted(intRange(100, 600_000), D.stream.connectTimeoutMs),
+        reconnectMinMs: defaulted(intRange(0, 600_000), D.stream.reconnectMinMs),
+        reconnectMaxMs: defaulted(intRange(1, 3_600_000), D.stream.reconnectMaxMs),
       }),
       {},
     ),

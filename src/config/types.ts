@@ -117,6 +117,9 @@ export interface StreamConfig {
   readonly pongTimeoutMs: number;
   /** From dialling a socket to its handshake completing. */
   readonly connectTimeoutMs: number;
+  /** First delay before reconnecting after a failure (it grows, with jitter, up to `reconnectMaxMs`). */
+  readonly reconnectMinMs: number;
+  readonly reconnectMaxMs: number;
 }
 
 /** The periodic safety-net backfill. */

@@ -55,7 +55,7 @@ export class NotificationChannel {
       log: this.log,
       now: this.now,
       onRejected: (rejected) => {
-        this.notify('onRejectedTopics', () => this.events.onRejectedTopics?.(rejected, key));
+        this.safely('onRejectedTopics', () => this.events.onRejectedTopics?.(rejected, key));
       },
     });
     this.duties = {
@@ -77,7 +77,7 @@ export class NotificationChannel {
       },
       onExpiring: () => void this.rotate('expiry'),
       guard: (what, fn) => {
-        this.guard(what, fn);
+        this.safely(what, fn);
       },
     };
   }
@@ -108,7 +108,7 @@ export class NotificationChannel {
 
   /** Stops for good (until the next `start()`): no timer, socket or reconnect is left once this resolves. */
   async stop(): Promise<void> {
-    if (this.stateName !== 'stopped') this.transition('stopped', 'stop requested');
+    if (this.stateName !== 'stopped') this.transition('stopped', 'stop');
     for (const conn of [this.current, this.next]) if (conn) this.retire(conn, 'stop');
     this.current = undefined;
     this.next = undefined;
@@ -152,16 +152,17 @@ export class NotificationChannel {
     return { state, channelId: current?.channel?.id, topics: provisioner.topics.length, channelsCreated: provisioner.created, lastFrameAt, ...this.counters };
   }
 
-  // The single place where the state changes: what the old state owned goes with it.
-  private transition(to: ChannelState, reason: string): void {
+  // The single place where the state changes: what the old state owned goes with it. Reasons are
+  // short fixed words (they may become metric labels); details go to the log line only.
+  private transition(to: ChannelState, reason: string, details: Record<string, unknown> = {}): void {
     const from = this.stateName;
     if (!canTransition(from, to)) throw new StreamError('stream.invalid-state', `channel ${this.key}: no transition ${from} -> ${to} (${reason})`);
     this.scope.dispose();
     this.stateName = to;
     this.scope = new StateScope();
-    this.log.info('channel state', { from, to, reason });
+    this.log.info('channel state', { from, to, reason, ...details });
     if (to === 'open' || to === 'stopped') for (const wake of this.startWaiters.splice(0)) wake();
-    this.notify('onStateChange', () => this.events.onStateChange?.(from, to, reason));
+    this.safely('onStateChange', () => this.events.onStateChange?.(from, to, reason));
   }
 
   private newConnection(): Connection {
@@ -170,17 +171,17 @@ export class NotificationChannel {
     return new Connection(this.serial, { connectTimeoutMs, closeTimeoutMs, WebSocketImpl: this.deps.WebSocketImpl }, {
       provideUrl: (c) => this.provideUrl(c),
       onOpen: (c) => {
-        this.guard('open', () => {
+        this.safely('open', () => {
           this.handleOpen(c);
         });
       },
       onMessage: (c, data) => {
-        this.guard('message', () => {
+        this.safely('message', () => {
           this.handleMessage(c, data);
         });
       },
       onClose: (c, code) => {
-        this.guard('close', () => {
+        this.safely('close', () => {
           this.handleClose(c, code);
         });
       },
@@ -211,7 +212,7 @@ export class NotificationChannel {
         if (conn.isRetired()) continue;
         conn.failures += 1;
         this.log.warn('channel API call failed', { failures: conn.failures, ...describe(err) });
-        if (conn === this.current && this.stateName === 'connecting') this.transition('backoff', 'channel API failed');
+        if (conn === this.current && this.stateName === 'connecting') this.transition('backoff', 'channel-api-failed');
       }
     }
   }
@@ -223,8 +224,10 @@ export class NotificationChannel {
     conn.pingSentAt = undefined;
     if (conn === this.next && this.stateName === 'rotating') {
       const old = this.current;
-      // Retired already means it died before this socket opened: whatever came in between is lost.
-      const lostFrom = old?.isRetired() ? old.lastLifeAt : undefined;
+      // Overlap only counts if the old socket was alive: retired already means it closed before this
+      // one opened, and a heartbeat window of silence means it may have died without a close.
+      const oldDied = old !== undefined && (old.isRetired() || now - old.lastLifeAt >= this.opts.heartbeatTimeoutMs);
+      const lostFrom = oldDied ? old.lastLifeAt : undefined;
       this.current = conn;
       this.next = undefined;
       this.counters.rotations += 1;
@@ -258,7 +261,7 @@ export class NotificationChannel {
       if (frame.kind === 'socket-closing' || frame.kind === 'token-revoked') void this.rotate(frame.kind);
       else if (frame.kind === 'no-longer-subscribed') void this.resubscribe(conn, now);
     }
-    this.notify('onFrame', () => {
+    this.safely('onFrame', () => {
       this.events.onFrame(frame, this.key);
     });
   }
@@ -274,10 +277,10 @@ export class NotificationChannel {
       this.pendingGap = { reason: 'reconnect', from: conn.lastLifeAt };
       if (reconnectPlan(code) === 'new-channel') conn.channel = undefined;
       conn.failures += 1;
-      this.transition('backoff', `socket closed (${code})`);
+      this.transition('backoff', 'socket-closed', { code });
     } else if (this.stateName === 'connecting') {
       conn.failures += 1;
-      this.transition('backoff', `connect failed (${code})`);
+      this.transition('backoff', 'connect-failed', { code });
     } else if (this.stateName === 'rotating') {
       // Keep the old socket from reconnecting: the new channel is on its way.
       this.retire(conn, 'closed during rotation');
@@ -291,7 +294,7 @@ export class NotificationChannel {
       await this.provisioner.subscribe(channelId);
     } catch (err) {
       this.log.warn('re-subscribe failed; rotating', describe(err));
-      if (conn === this.current && !conn.isRetired()) void this.rotate('re-subscribe failed');
+      if (conn === this.current && !conn.isRetired()) void this.rotate('re-subscribe-failed');
       return;
     }
     if (!conn.isRetired() && this.stateName !== 'stopped') this.emitGap('resubscribe', from, this.now());
@@ -300,26 +303,18 @@ export class NotificationChannel {
   private emitGap(reason: GapReason, from: number, to: number): void {
     this.counters.gaps += 1;
     this.log.info('frames may have been lost', { reason, from, to });
-    this.notify('onGap', () => {
+    this.safely('onGap', () => {
       this.events.onGap({ channelKey: this.key, reason, from, to });
     });
   }
 
-  // A throwing consumer must not take the socket (or the process) down with it.
-  private notify(what: string, fn: () => void): void {
+  // Socket events run inside ws's emitter, event handlers belong to consumers: an exception from
+  // either must not become an uncaught exception that takes the process down.
+  private safely(what: string, fn: () => void): void {
     try {
       fn();
     } catch (err) {
-      this.log.error('event handler threw', { handler: what, ...describe(err) });
-    }
-  }
-
-  // Socket events run inside ws's emitter: an exception there would be an uncaught exception.
-  private guard(what: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.log.error('channel bug: handler threw', { event: what, ...describe(err) });
+      this.log.error('handler threw', { handler: what, ...describe(err) });
     }
   }
 }

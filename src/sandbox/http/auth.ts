@@ -15,6 +15,8 @@ interface TokenRecord {
 /** Issued tokens and the clients allowed to get them. */
 export class TokenStore {
   private readonly tokens = new Map<string, TokenRecord>();
+  /** Every token ever issued (tests grep logs for them); login happens rarely, so this stays small. */
+  readonly issued: string[] = [];
   private lifetimeS: number;
 
   constructor(
@@ -48,6 +50,7 @@ export class TokenStore {
     }
     const token = randomBytes(24).toString('base64url');
     this.tokens.set(token, { clientId: client.clientId, expiresAt: this.now() + this.lifetimeS * 1000 });
+    this.issued.push(token);
     return { status: 200, body: { access_token: token, token_type: 'bearer', expires_in: this.lifetimeS } };
   }
 

@@ -64,6 +64,7 @@ export function addNotificationRoutes(router: Router, deps: RouteDeps): void {
   router.add('PUT', SUBSCRIPTIONS, (ctx) => subscribe(ctx, deps, 'replace'));
   router.add('POST', SUBSCRIPTIONS, (ctx) => subscribe(ctx, deps, 'add'));
 
+  // Removing topics is not subscribing: it never moves `expires`.
   router.add('DELETE', SUBSCRIPTIONS, (ctx) => {
     deps.registry.setTopics(ownedChannel(ctx, deps), []);
     return { status: 204 };

@@ -1,7 +1,7 @@
 // The REST side of notification channels, driven through the official SDK.
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/wait-for.js';
-import { connect, LIMITED_CLIENT, queueTopic, sdk, startHarness, statusOf, type Harness, type TestSocket } from './harness.js';
+import { closeOf, connect, LIMITED_CLIENT, queueTopic, sdk, startHarness, statusOf, type Harness, type TestSocket } from './harness.js';
 
 let harness: Harness | undefined;
 const sockets: TestSocket[] = [];
@@ -163,7 +163,7 @@ describe('limits and expiry', () => {
     sockets.push(sa, await connect(b.connectUri!));
     await waitFor(() => h.hub.connections() === 2, { what: 'two sockets' });
     await api.postNotificationsChannels();
-    expect(await sa.closed).toMatchObject({ code: 1000, reason: expect.stringContaining('evicted') });
+    expect(await closeOf(sa)).toMatchObject({ code: 1000, reason: expect.stringContaining('evicted') });
     expect(h.hub.channels().map((c) => c.id)).not.toContain(a.id);
   });
 

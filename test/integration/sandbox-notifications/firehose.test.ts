@@ -63,6 +63,7 @@ describe('firehose', () => {
 
     const started = performance.now();
     const result = await h.hub.firehose(FRAMES, { count: COUNT, channelId: channel.id! });
+    await waitFor(() => received === COUNT, { what: 'every frame at the client' });
     const endToEndMs = (await arrived) - started;
     const perSecond = Math.round((COUNT / endToEndMs) * 1000);
     const averageBytes = Math.round(bytes / COUNT);

@@ -5,6 +5,7 @@
  */
 import platformClient from 'purecloud-platform-client-v2';
 import WebSocket from 'ws';
+import { waitFor } from '../../helpers/wait-for.js';
 import { startSandbox } from '../../../src/sandbox/index.js';
 import { TokenStore } from '../../../src/sandbox/http/auth.js';
 import { FaultInjector } from '../../../src/sandbox/http/faults.js';
@@ -148,6 +149,12 @@ export async function connect(uri: string): Promise<TestSocket> {
     isClosed: () => isClosed,
     on: (topicName) => frames.filter((f) => f.topicName === topicName),
   };
+}
+
+/** How `socket` closed; fails after `waitFor`'s timeout instead of hanging when it does not. */
+export async function closeOf(socket: TestSocket): Promise<{ code: number; reason: string }> {
+  await waitFor(() => socket.isClosed(), { what: 'the socket to close' });
+  return socket.closed;
 }
 
 /** The HTTP status with which the server refuses a websocket handshake on `uri`. */

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { waitFor } from '../../helpers/wait-for.js';
-import { connect, queueTopic, refusedStatus, sdk, startHarness, type Harness, type Sdk, type TestSocket } from './harness.js';
+import { closeOf, connect, queueTopic, refusedStatus, sdk, startHarness, type Harness, type Sdk, type TestSocket } from './harness.js';
 
 let harness: Harness | undefined;
 const sockets: TestSocket[] = [];
@@ -58,7 +58,7 @@ describe('handshake', () => {
     const { h, client } = await setup();
     const { uri, socket: first } = await open(client, 'q1');
     const second = await reconnect(uri);
-    expect(await first.closed).toEqual({ code: 1000, reason: 'Another socket connected to this channel' });
+    expect(await closeOf(first)).toEqual({ code: 1000, reason: 'Another socket connected to this channel' });
     await flush(h, second, 'q1');
     expect(first.on(queueTopic('q1'))).toEqual([]);
     expect(h.hub.counters).toMatchObject({ socketsOpened: 2, socketsKicked: 1 });
@@ -160,7 +160,7 @@ describe('publish', () => {
     const first = await reconnect(channel.connectUri!);
     await flush(h, first, 'q1');
     expect(h.hub.dropSockets(channel.id)).toBe(1);
-    expect(await first.closed).toMatchObject({ code: 1006 });
+    expect(await closeOf(first)).toMatchObject({ code: 1006 });
     expect(h.hub.publish(queueTopic('q1'), { n: 'while dropped' })).toBe(0);
     const second = await reconnect(channel.connectUri!);
     await flush(h, second, 'q1');
@@ -175,7 +175,7 @@ describe('channel end and system frames', () => {
     const { h, client } = await setup({ socketClosingDelayMs: 60_000 });
     const { id, uri, socket } = await open(client);
     expect(h.hub.socketClosing(id, 30)).toBe(1);
-    const closed = await socket.closed;
+    const closed = await closeOf(socket);
     expect(closed).toEqual({ code: 1001, reason: 'Closing for maintenance' });
     expect(socket.frames).toEqual([
       { topicName: 'v2.system.socket_closing', version: '2', eventBody: expect.any(Object), metadata: { CorrelationId: expect.stringMatching(UUID) } },
@@ -188,7 +188,7 @@ describe('channel end and system frames', () => {
   it('closes the socket of an expired channel with 1000 and refuses to reconnect', async () => {
     const { h, client } = await setup({ channelLifetimeMs: 300 });
     const { uri, socket } = await open(client);
-    expect(await socket.closed).toEqual({ code: 1000, reason: 'Channel expired' });
+    expect(await closeOf(socket)).toEqual({ code: 1000, reason: 'Channel expired' });
     expect(await refusedStatus(uri)).toBe(404);
     expect(h.hub.channels()).toEqual([]);
   });
@@ -199,7 +199,7 @@ describe('channel end and system frames', () => {
     const revoked = await open(client, 'q1');
     const kept = await open(otherToken, 'q1');
     expect(h.hub.tokenRevoked(h.auth.revoke().filter((t) => t === client.token))).toBe(1);
-    expect(await revoked.socket.closed).toEqual({ code: 1000, reason: 'Token revoked' });
+    expect(await closeOf(revoked.socket)).toEqual({ code: 1000, reason: 'Token revoked' });
     expect(revoked.socket.frames.map((f) => f.topicName)).toEqual([`v2.system.token_revoked.${revoked.id}`]);
     expect(h.hub.channels().map((c) => c.id)).toEqual([kept.id]);
     await flush(h, kept.socket, 'q1');
@@ -243,8 +243,8 @@ describe('close', () => {
 
       await h.stop();
       harness = undefined;
-      expect(await a.socket.closed).toEqual({ code: 1001, reason: 'Sandbox stopping' });
-      expect(await b.socket.closed).toMatchObject({ code: 1001 });
+      expect(await closeOf(a.socket)).toEqual({ code: 1001, reason: 'Sandbox stopping' });
+      expect(await closeOf(b.socket)).toMatchObject({ code: 1001 });
       expect(h.hub.connections()).toBe(0);
       expect(h.hub.channels()).toEqual([]);
       await waitFor(() => alive.size === 0, { what: 'no handle left', timeoutMs: 2_000 }).catch((err: unknown) => {

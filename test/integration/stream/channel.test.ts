@@ -34,6 +34,36 @@ describe('NotificationChannel over a real socket', () => {
     expect(t.channel.stats()).toMatchObject({ state: 'open', channelId: 'ch-1', frames: 2, channelsCreated: 1, gaps: 1 });
   });
 
+  it('survives a throwing event handler and reports binary frames as malformed', async () => {
+    const fake = await FakeStreaming.start();
+    const logger = recordingLogger();
+    const frames: string[] = [];
+    const channel = new NotificationChannel('t', { ...FAST, topics: TOPICS }, {
+      api: fake.api,
+      logger,
+      events: {
+        onFrame: (frame) => {
+          frames.push(frame.kind === 'malformed' ? `malformed:${frame.reason}` : frame.kind);
+          if (frame.kind === 'flow') throw new Error('consumer bug');
+        },
+        onGap: () => undefined,
+      },
+    });
+    teardown = async () => {
+      await channel.stop();
+      await fake.stop();
+    };
+    await channel.start();
+    fake.send('ch-1', 'v2.flows.f1', {});
+    fake.openOn('ch-1')[0]!.ws.send(Buffer.from([1, 2, 3]));
+    fake.send('ch-1', 'channel.metadata', { message: 'WebSocket Heartbeat' });
+    await waitFor(() => frames.length === 3, { what: 'three frames' });
+    expect(frames).toEqual(['flow', 'malformed:binary frame', 'heartbeat']);
+    expect(channel.state).toBe('open');
+    expect(fake.connections).toHaveLength(1);
+    expect(logger.errors).toEqual([{ message: 'handler threw', fields: { handler: 'onFrame', error: 'Error' } }]);
+  });
+
   it('pings after heartbeat silence, and a pong keeps the socket open', async () => {
     const t = await setup({ heartbeatTimeoutMs: 40, pongTimeoutMs: 40 });
     teardown = t.teardown;

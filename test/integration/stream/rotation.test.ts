@@ -56,6 +56,19 @@ describe('NotificationChannel rotation and channel events', () => {
     expect(t.fake.attempts.filter((a) => a.channelId === 'ch-1')).toHaveLength(1);
   });
 
+  it('reports a gap when the old socket had gone silent before the rotation', async () => {
+    const t = await setup({ heartbeatTimeoutMs: 50, pongTimeoutMs: 60_000 });
+    teardown = t.teardown;
+    t.fake.answerPings = false;
+    await t.channel.start();
+    const openedAt = t.rec.gaps[0]!.to;
+    await waitFor(() => t.fake.received.length === 1, { what: 'a ping after the silence' });
+    await t.channel.rotate('test');
+    expect(t.channel.stats()).toMatchObject({ state: 'open', channelId: 'ch-2', rotations: 1 });
+    expect(t.rec.gaps.map((g) => g.reason)).toEqual(['start', 'rotation']);
+    expect(t.rec.gaps[1]!.from).toBe(openedAt);
+  });
+
   it('rotates on token_revoked', async () => {
     const t = await setup();
     teardown = t.teardown;

@@ -41,7 +41,7 @@ describe('reconnecting-websocket 4.4.0 bugs, neutralised', () => {
     t.fake.blackHoles.add('ch-1'); // the first channel's socket never completes its handshake
     const started = t.channel.start();
     await waitFor(() => t.fake.attempts.length >= 2, { what: 'a timed-out attempt and a retry' });
-    expect(t.rec.states).toContain('connecting->backoff:connect failed (1000)');
+    expect(t.rec.states).toContain('connecting->backoff:connect-failed');
     t.fake.channels.get('ch-1')!.exists = false; // then the provider moves to a new channel
     await started;
     expect(t.channel.stats().channelId).toBe('ch-2');
@@ -79,7 +79,7 @@ describe('reconnecting-websocket 4.4.0 bugs, neutralised', () => {
     t.fake.failCreates = 3;
     await t.channel.start();
     expect(t.fake.calls.create).toBe(4);
-    expect(t.rec.states.filter((s) => s === 'connecting->backoff:channel API failed')).toHaveLength(3);
+    expect(t.rec.states.filter((s) => s === 'connecting->backoff:channel-api-failed')).toHaveLength(3);
 
     // The back-stop in the socket factory: even a provider that does reject is retried.
     const { SocketClass } = socketsOf();

@@ -61,7 +61,7 @@ export class ApiCaller {
   /** Runs `fn` (one SDK call) under the budget, retrying as the policy says. */
   async call<T>(endpoint: string, priority: Priority, fn: () => Promise<unknown>): Promise<ApiResponse<T>> {
     for (let attempt = 1; ; attempt++) {
-      if (this.closed) throw normaliseError({ code: 'closed' }, endpoint);
+      if (this.isClosed()) throw normaliseError({ code: 'closed' }, endpoint);
       let generation = this.deps.tokens.generation;
       const started = Date.now();
       try {
@@ -77,7 +77,7 @@ export class ApiCaller {
         const error: GenesysError = normaliseError(raw, endpoint);
         this.deps.observer?.onAttempt?.(endpoint, 'status' in error ? error.status : 'network', Date.now() - started);
         const decision = decideRetry(error, attempt, this.policy, this.deps.random);
-        if (!decision.retry || this.closed) throw error;
+        if (!decision.retry || this.isClosed()) throw error;
         this.deps.logger.debug('retrying Genesys call', { endpoint, attempt, delayMs: decision.delayMs, code: error.code });
         if (decision.pauseAll) {
           this.deps.observer?.onRateLimited?.(endpoint, decision.delayMs);
@@ -88,6 +88,11 @@ export class ApiCaller {
         if (decision.relogin) await this.deps.tokens.invalidate(generation);
       }
     }
+  }
+
+  /** Read through a method: `close()` may flip it while a call awaits. */
+  private isClosed(): boolean {
+    return this.closed;
   }
 
   /** Holds every call for `ms` (a 429 means the whole token's budget is spent). */

@@ -78,7 +78,7 @@ export class TokenManager {
     const started = this.now();
     let auth: { tokenExpiryTime?: number };
     try {
-      auth = (await this.deps.sdk.loginClientCredentialsGrant(this.opts.clientId, this.opts.clientSecret)) as { tokenExpiryTime?: number };
+      auth = await this.deps.sdk.loginClientCredentialsGrant(this.opts.clientId, this.opts.clientSecret);
     } catch (raw) {
       // Raw login errors carry the Basic header: only the normalised form may travel on.
       throw normaliseError(raw, 'POST /oauth/token');

@@ -4,16 +4,27 @@
  * config errors (the message names the file and the key), 1 on runtime failure.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { auditCommand } from './cli/audit-command.js';
+import { checkCommand } from './cli/check-command.js';
 import { describeFailure, EXIT, UsageError } from './cli/exit.js';
+import { inspectCommand } from './cli/inspect-command.js';
+import { processIo } from './cli/io.js';
 import { runCommand } from './cli/run-command.js';
 import { sandboxCommand } from './cli/sandbox-command.js';
 
 const USAGE = `Usage: genesys-enricher <command> [options]
 
 Commands:
-  run --config FILE        run the daemon against the org in FILE
-  sandbox [--port N] [--rate N] [--duration S]
+  run --config FILE [--http-listen HOST:PORT]
+                           run the daemon against the org in FILE
+  sandbox [--port N] [--rate N] [--duration S] [--audit-file FILE] [--http-listen HOST:PORT]
                            run the daemon against the built-in sandbox org (no credentials needed)
+  check --config FILE      validate the config, resolve queues and flow, test topic permissions
+                           and the CRM, print a report
+  inspect --config FILE --conversation ID [--write]
+                           show field by field what would be written to a conversation
+  audit FILE [--follow] [--conversation ID] [--since TIME] [--json]
+                           read the audit trail, with a summary
 
 Options:
   -h, --help               show this help
@@ -27,9 +38,43 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'run': {
+      const values = parse(rest, { config: { type: 'string', short: 'c' }, 'http-listen': { type: 'string' } });
+      return runCommand(requireString(values.config, 'run needs --config FILE'), {
+        ...(typeof values['http-listen'] === 'string' && { httpListen: values['http-listen'] }),
+      });
+    }
+    case 'check': {
       const values = parse(rest, { config: { type: 'string', short: 'c' } });
-      if (typeof values.config !== 'string') throw new UsageError('run needs --config FILE');
-      return runCommand(values.config);
+      return checkCommand({ configFile: requireString(values.config, 'check needs --config FILE') }, processIo);
+    }
+    case 'inspect': {
+      const values = parse(rest, { config: { type: 'string', short: 'c' }, conversation: { type: 'string' }, write: { type: 'boolean' } });
+      return inspectCommand(
+        {
+          configFile: requireString(values.config, 'inspect needs --config FILE'),
+          conversationId: requireString(values.conversation, 'inspect needs --conversation ID'),
+          write: values.write === true,
+        },
+        processIo,
+      );
+    }
+    case 'audit': {
+      const { values, positionals } = parseWithFile(rest, {
+        follow: { type: 'boolean', short: 'f' },
+        conversation: { type: 'string' },
+        since: { type: 'string' },
+        json: { type: 'boolean' },
+      });
+      return auditCommand(
+        {
+          file: requireString(positionals[0], 'audit needs the audit FILE'),
+          follow: values.follow === true,
+          json: values.json === true,
+          ...(typeof values.conversation === 'string' && { conversationId: values.conversation }),
+          ...(typeof values.since === 'string' && { since: values.since }),
+        },
+        processIo,
+      );
     }
     case 'sandbox': {
       const values = parse(rest, {
@@ -37,12 +82,14 @@ async function main(argv: string[]): Promise<number> {
         rate: { type: 'string' },
         duration: { type: 'string' },
         'audit-file': { type: 'string' },
+        'http-listen': { type: 'string' },
       });
       return sandboxCommand({
         port: int(values.port, 'port', 0),
         ratePerSec: num(values.rate, 'rate', 2),
         durationS: num(values.duration, 'duration', 0),
         ...(typeof values['audit-file'] === 'string' && { auditFile: values['audit-file'] }),
+        ...(typeof values['http-listen'] === 'string' && { httpListen: values['http-listen'] }),
       });
     }
     default:
@@ -58,6 +105,22 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>)
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : 'bad arguments');
   }
+}
+
+function parseWithFile(args: string[], options: NonNullable<ParseArgsConfig['options']>): { values: ArgValues; positionals: string[] } {
+  try {
+    const r = parseArgs({ args, options, allowPositionals: true, strict: true });
+    if (r.positionals.length > 1) throw new UsageError('expected one FILE');
+    return { values: r.values, positionals: r.positionals };
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(err instanceof Error ? err.message : 'bad arguments');
+  }
+}
+
+function requireString(v: unknown, message: string): string {
+  if (typeof v !== 'string' || v === '') throw new UsageError(message);
+  return v;
 }
 
 function num(v: unknown, name: string, fallback: number): number {

@@ -2,14 +2,15 @@
  * `genesys-enricher run --config FILE`: the daemon under systemd or pm2. SIGTERM/SIGINT stop it
  * cleanly (in-flight enrichments finish, the audit file is flushed) and exit 0.
  */
-import { loadConfig, type EnricherConfig } from '../config/index.js';
+import { loadConfig, parseListen, type EnricherConfig } from '../config/index.js';
+import { UsageError } from './exit.js';
 import { Daemon, type DaemonDeps, type DaemonOverrides } from '../daemon.js';
 import type { Logger } from '../log.js';
 import { createLogger } from '../sinks/logger.js';
 
 /** Runs until a stop signal; resolves with the exit code. */
-export async function runCommand(configFile: string, opts: { overrides?: DaemonOverrides } = {}): Promise<number> {
-  const config = await loadConfig(configFile);
+export async function runCommand(configFile: string, opts: { overrides?: DaemonOverrides; httpListen?: string } = {}): Promise<number> {
+  const config = withHttpListen(await loadConfig(configFile), opts.httpListen);
   const logger = createLogger(config.log);
   for (const warning of config.warnings ?? []) logger.warn(warning, { component: 'config' });
   return runDaemonUntilSignal(config, { logger }, logger, opts.overrides);
@@ -37,4 +38,12 @@ export async function runDaemonUntilSignal(
   await onStopped?.(daemon);
   await logger.close?.();
   return 0;
+}
+
+/** Applies `--http-listen HOST:PORT` (or `off`) over the config file's `http.listen`. */
+export function withHttpListen(config: EnricherConfig, listen: string | undefined): EnricherConfig {
+  if (listen === undefined) return config;
+  const parsed = parseListen(listen);
+  if (parsed === undefined) throw new UsageError('--http-listen must be HOST:PORT or "off"');
+  return { ...config, http: { listen: parsed } };
 }

@@ -1,31 +1,35 @@
 /**
- * The composition root: builds every part from the config, starts them in order, and stops
- * them in reverse. Start here to find any behaviour:
+ * The composition root: builds every part from the config, starts them in order, reloads what
+ * a new config changes, and stops them in reverse. Start here to find any behaviour:
  *   Genesys API ........ genesys/client.ts (SDK, token, limiter, retries)
- *   websocket .......... stream/channel.ts (one state machine per channel), stream/frames.ts
- *   frame routing ...... daemon/frame-router.ts
+ *   websockets ......... daemon/channel-set.ts -> stream/channel.ts (one state machine per channel)
+ *   frame routing ...... daemon/frame-router.ts (stream/frames.ts parses)
  *   enrichment ......... enrich/pipeline.ts (detect.ts, claims.ts, map.ts)
  *   catching up ........ enrich/backfill.ts (after gaps, and periodically)
  *   flow schema ........ schema/store.ts, schema/compile.ts
  *   CRM ................ crm/client.ts
  *   audit, logs ........ sinks/
- *   metrics ............ ops/metrics.ts
+ *   health, metrics .... ops/http.ts, ops/readiness.ts, daemon/observe.ts
+ *   signals ............ cli/run-command.ts (SIGTERM drain, SIGHUP reload)
  */
 import type { EnricherConfig } from './config/index.js';
 import { CrmClient } from './crm/index.js';
+import { ChannelSet } from './daemon/channel-set.js';
 import { createFrameRouter } from './daemon/frame-router.js';
+import { observeMetrics, readinessInput } from './daemon/observe.js';
 import { loadPublishedSchema, resolveFlowId, resolveQueues, type ResolvedQueue } from './daemon/resolve.js';
-import { Backfiller } from './enrich/backfill.js';
+import { Backfiller, type BackfillOptions } from './enrich/backfill.js';
 import { ENRICHER_DEFAULTS, Enricher, type EnricherOptions } from './enrich/pipeline.js';
-import type { AuditLine, AuditSink } from './sinks/audit.js';
-import { createAuditLog } from './sinks/audit.js';
-import { AnalyticsWebhook, WEBHOOK_DEFAULTS } from './sinks/webhook.js';
 import { GenesysClient } from './genesys/client.js';
 import type { Logger } from './log.js';
+import { startOpsServer } from './ops/http.js';
 import { Metrics } from './ops/metrics.js';
+import { assessReadiness, type ReadinessReport } from './ops/readiness.js';
 import { SchemaStore } from './schema/store.js';
-import { CHANNEL_DEFAULTS, NotificationChannel, type ChannelOptions, type ChannelStats } from './stream/channel.js';
-import { flowTopic, packTopics, queueTopics } from './stream/topics.js';
+import { AuditIndex, createAuditLog, type AuditLine, type AuditSink } from './sinks/audit.js';
+import { AnalyticsWebhook, WEBHOOK_DEFAULTS } from './sinks/webhook.js';
+import { CHANNEL_DEFAULTS, type ChannelOptions, type ChannelStats } from './stream/channel.js';
+import { flowTopic, queueTopics } from './stream/topics.js';
 
 /** Knobs that are not in the config file: tests and benchmarks shrink timings with them. */
 export interface DaemonOverrides {
@@ -40,7 +44,7 @@ export interface DaemonOverrides {
 export interface DaemonDeps {
   readonly logger: Logger;
   /** Defaults to the config's audit file. */
-  readonly audit?: AuditSink;
+  readonly audit?: AuditSink & { reopen?(): Promise<void> };
   readonly metrics?: Metrics;
   readonly onDecision?: (line: AuditLine) => void;
 }
@@ -50,30 +54,53 @@ export function markerKey(prefix: string): string {
   return `${prefix}enricher.traceId`;
 }
 
+type Closer = () => Promise<void>;
+
 /** A running daemon. */
 export class Daemon {
+  readonly metrics: Metrics;
+  genesys!: GenesysClient;
+  crm!: CrmClient;
+  enricher!: Enricher;
+  backfill!: Backfiller;
+  channels!: ChannelSet;
+  schemas!: SchemaStore;
+  queues: readonly ResolvedQueue[] = [];
+  flowId: string | undefined;
+  /** `http://HOST:PORT` of the health and metrics endpoint, when it listens. */
+  opsUrl: string | undefined;
+  private audit!: AuditSink & { reopen?(): Promise<void> };
+  private webhook: AnalyticsWebhook | undefined;
+  private readonly closers: Closer[] = [];
+  private readonly logger: Logger;
+  /** True from the end of start-up until stop. */
+  private running = false;
+
   private constructor(
-    readonly config: EnricherConfig,
-    readonly queues: readonly ResolvedQueue[],
-    readonly flowId: string | undefined,
-    readonly genesys: GenesysClient,
-    readonly schemas: SchemaStore,
-    readonly crm: CrmClient,
-    readonly enricher: Enricher,
-    readonly backfill: Backfiller,
-    readonly channels: readonly NotificationChannel[],
-    readonly metrics: Metrics,
-    private readonly audit: AuditSink,
-    private readonly webhook: AnalyticsWebhook | undefined,
-    private readonly logger: Logger,
-  ) {}
+    public config: EnricherConfig,
+    private readonly deps: DaemonDeps,
+    private readonly overrides: DaemonOverrides,
+  ) {
+    this.logger = deps.logger;
+    this.metrics = deps.metrics ?? new Metrics({ defaultMetrics: true });
+  }
 
   /** Builds and starts everything; rejects (after cleaning up) when start-up cannot complete. */
   static async start(config: EnricherConfig, deps: DaemonDeps, overrides: DaemonOverrides = {}): Promise<Daemon> {
-    const logger = deps.logger;
-    const metrics = deps.metrics ?? new Metrics();
+    const daemon = new Daemon(config, deps, overrides);
+    try {
+      await daemon.boot();
+      return daemon;
+    } catch (err) {
+      await daemon.closeAll();
+      throw err;
+    }
+  }
+
+  private async boot(): Promise<void> {
+    const { config, logger, metrics } = this;
     const g = config.genesys;
-    const genesys = new GenesysClient(
+    this.genesys = new GenesysClient(
       {
         target: g.region !== undefined ? { region: g.region } : { gatewayUrl: g.gatewayUrl },
         clientId: g.clientId,
@@ -81,122 +108,155 @@ export class Daemon {
         requestsPerMinute: g.requestsPerMinute,
         maxConcurrentRequests: g.maxConcurrentRequests,
         timeoutMs: g.timeoutMs,
-        ...(overrides.windowMs !== undefined && { windowMs: overrides.windowMs }),
+        ...(this.overrides.windowMs !== undefined && { windowMs: this.overrides.windowMs }),
       },
       {
         logger: logger.child({ component: 'genesys' }),
         observer: {
-          onAttempt: (endpoint, outcome) => { metrics.genesysCalls.inc({ endpoint, status: String(outcome) }); },
-          onRateLimited: () => { metrics.rateLimited.inc(); },
+          onAttempt: (endpoint, outcome) => metrics.genesysCalls.inc({ endpoint, status: String(outcome) }),
+          onRateLimited: () => {
+            metrics.rateLimited.inc();
+          },
+        },
+        // Whether a channel outlives the token that created it is unsure (genesys-api.md): after
+        // a renewal, move every channel to one made with the new token, overlap first.
+        onTokenRenewed: (generation) => {
+          if (generation > 1 && this.running) {
+            this.channels.rotateAll('token-renewed').catch(() => undefined);
+          }
         },
       },
     );
-    const closers: (() => Promise<void>)[] = [() => genesys.close()];
-    try {
-      await genesys.login();
-      const queues = await resolveQueues(config.queues, genesys);
-      const flowId = await resolveFlowId(config.flow, genesys);
-      const schemas = new SchemaStore(
-        { maxValueLength: config.attributes.maxValueLength, ...(config.flow.schema !== undefined && { inline: config.flow.schema }) },
-        { logger, ...(flowId !== undefined && { source: { loadPublished: () => loadPublishedSchema(flowId, genesys) } }) },
-      );
-      const schema = await schemas.load();
-      metrics.schemaVersion.set({ version: schema.versionId }, 1);
-      const crm = new CrmClient(config.crm, { logger: logger.child({ component: 'crm' }) });
-      closers.push(() => crm.close());
-      const audit = deps.audit ?? createAuditLog(config.audit.file);
-      closers.push(() => audit.close());
-      const webhook =
-        config.analytics.webhookUrl === undefined
-          ? undefined
-          : new AnalyticsWebhook(
-              { url: config.analytics.webhookUrl, timeoutMs: config.analytics.timeoutMs, maxQueued: WEBHOOK_DEFAULTS.maxQueued, concurrency: WEBHOOK_DEFAULTS.concurrency },
-              { logger: logger.child({ component: 'webhook' }), onDrop: () => { metrics.webhookDropped.inc(); } },
-            );
-      const enricher = new Enricher(
-        {
-          ...enricherOptions(config, queues),
-          concurrency: overrides.enricher?.concurrency ?? ENRICHER_DEFAULTS.concurrency,
-          retryAfterMs: overrides.enricher?.retryAfterMs ?? ENRICHER_DEFAULTS.retryAfterMs,
-          claimsMax: overrides.enricher?.claimsMax ?? ENRICHER_DEFAULTS.claimsMax,
+    this.closers.push(() => this.genesys.close());
+    await this.genesys.login();
+    this.queues = await resolveQueues(config.queues, this.genesys);
+    this.flowId = await resolveFlowId(config.flow, this.genesys);
+    this.schemas = await this.loadSchemas(config, this.flowId);
+    this.crm = new CrmClient(config.crm, { logger: logger.child({ component: 'crm' }) });
+    this.closers.push(() => this.crm.close());
+    const auditIndex = new AuditIndex(config.audit.file);
+    this.audit = this.deps.audit ?? createAuditLog(config.audit.file);
+    this.closers.push(() => this.audit.close());
+    this.webhook = this.createWebhook(config);
+    this.enricher = new Enricher(
+      {
+        ...enricherOptions(config, this.queues),
+        concurrency: this.overrides.enricher?.concurrency ?? ENRICHER_DEFAULTS.concurrency,
+        retryAfterMs: this.overrides.enricher?.retryAfterMs ?? ENRICHER_DEFAULTS.retryAfterMs,
+        claimsMax: this.overrides.enricher?.claimsMax ?? ENRICHER_DEFAULTS.claimsMax,
+      },
+      {
+        writer: this.genesys,
+        crm: { lookup: (ctx) => this.crm.lookup(ctx) },
+        schemas: { current: () => this.schemas.current() },
+        audit: {
+          write: (line) => {
+            auditIndex.add(line);
+            this.audit.write(line);
+          },
+          close: () => Promise.resolve(),
         },
-        {
-          writer: genesys,
-          crm,
-          schemas,
-          audit,
-          metrics,
-          logger: logger.child({ component: 'pipeline' }),
-          ...(webhook && { webhook }),
-          ...(deps.onDecision && { onDecision: deps.onDecision }),
-        },
-      );
-      const backfill = new Backfiller(
-        {
-          queueIds: queues.map((q) => q.id),
-          trigger: config.trigger,
-          intervalMs: config.backfill.intervalMs,
-          debounceMs: overrides.backfillDebounceMs ?? 200,
-        },
-        { api: genesys, enricher, logger: logger.child({ component: 'backfill' }), metrics },
-      );
-      closers.push(() => backfill.stop());
-      const onFrame = createFrameRouter({
-        enricher,
+        isAudited: (traceId) => auditIndex.has(traceId),
         metrics,
-        logger: logger.child({ component: 'router' }),
-        onFlowEvent: (id, body) => {
-          if (id === flowId) schemas.onFlowEvent(body);
+        logger: logger.child({ component: 'pipeline' }),
+        webhook: { post: (event) => { this.webhook?.post(event); } },
+        ...(this.deps.onDecision && { onDecision: this.deps.onDecision }),
+      },
+    );
+    this.backfill = new Backfiller(this.backfillOptions(config), {
+      api: this.genesys,
+      enricher: this.enricher,
+      logger: logger.child({ component: 'backfill' }),
+      metrics,
+    });
+    this.closers.push(() => this.backfill.stop());
+    const onFrame = createFrameRouter({
+      enricher: this.enricher,
+      metrics,
+      logger: logger.child({ component: 'router' }),
+      onFlowEvent: (id, body) => {
+        if (id === this.flowId) this.schemas.onFlowEvent(body);
+      },
+    });
+    this.channels = new ChannelSet(this.channelOptions(config), {
+      api: this.genesys,
+      logger,
+      events: {
+        onFrame,
+        onGap: (gap) => {
+          this.backfill.request(`${gap.channelKey}:${gap.reason}`);
         },
-      });
-      const topics = [
-        ...queues.flatMap((q) => queueTopics(q.id, config.media, 'generic')),
-        ...(flowId !== undefined ? [flowTopic(flowId)] : []),
-      ];
-      const channels = packTopics(topics).map(
-        (pack, i) =>
-          new NotificationChannel(
-            `channel-${i}`,
-            { ...channelOptions(config), ...overrides.channel, topics: pack },
-            {
-              api: genesys,
-              logger,
-              events: {
-                onFrame,
-                onGap: (gap) => {
-                  backfill.request(`${gap.channelKey}:${gap.reason}`);
-                },
-                onStateChange: (from, to, reason) => {
-                  metrics.channels.inc({ state: to });
-                  metrics.channels.dec({ state: from });
-                  if (to === 'backoff' || to === 'rotating') metrics.reconnects.inc({ reason });
-                },
-                onRejectedTopics: (rejected) => {
-                  for (const r of rejected) {
-                    logger.error('topic rejected by Genesys', { topic: r.topic, reason: r.reason, missingPermissions: r.missingPermissions });
-                  }
-                },
-              },
-            },
-          ),
-      );
-      closers.push(async () => {
-        await Promise.all(channels.map((c) => c.stop()));
-      });
-      metrics.channels.set({ state: 'idle' }, channels.length);
-      await Promise.all(channels.map((c) => c.start()));
-      backfill.start();
-      logger.info('daemon started', { queues: queues.length, channels: channels.length, topics: topics.length, schemaVersion: schema.versionId });
-      return new Daemon(config, queues, flowId, genesys, schemas, crm, enricher, backfill, channels, metrics, audit, webhook, logger);
-    } catch (err) {
-      for (const close of closers.reverse()) await close().catch(() => undefined);
-      throw err;
-    }
+        onStateChange: (_from, to, reason) => {
+          if (to === 'backoff' || to === 'rotating') metrics.reconnects.inc({ reason });
+        },
+        onRejectedTopics: (rejected) => {
+          for (const r of rejected) logger.error('topic rejected by Genesys', { topic: r.topic, reason: r.reason, missingPermissions: r.missingPermissions });
+        },
+      },
+    });
+    this.closers.push(() => this.channels.stop());
+    const topics = this.topics();
+    await this.channels.start(topics);
+    this.backfill.start();
+    await this.startOps(config);
+    this.running = true;
+    logger.info('daemon started', { queues: this.queues.length, channels: this.channels.size, topics: topics.length, schemaVersion: this.schemas.current()?.versionId });
   }
 
   /** Channel facts for readiness and metrics. */
   channelStats(): ChannelStats[] {
-    return this.channels.map((c) => c.stats());
+    return this.channels.stats();
+  }
+
+  /** Readiness now: channels open and heard from, schema loaded, token valid. */
+  readiness(): ReadinessReport {
+    const c = this.config.stream;
+    return assessReadiness(readinessInput(this), Date.now(), { maxSilenceMs: 2 * (c.heartbeatTimeoutMs + c.pongTimeoutMs) });
+  }
+
+  /**
+   * Applies a new config without a restart: queues change the subscriptions in place, a new flow
+   * reloads the schema, CRM, attribute, trigger and media settings apply to the next conversation,
+   * and the audit file is reopened (the SIGHUP contract: logrotate moves the file, then signals).
+   * Changes to the `genesys` connection, `http` or `log` sections need a restart and are reported.
+   * Throws, changing nothing, when the new queues or flow cannot be resolved.
+   */
+  async reload(next: EnricherConfig): Promise<{ applied: string[]; needsRestart: string[] }> {
+    const prev = this.config;
+    const applied: string[] = [];
+    const needsRestart = (['genesys', 'http', 'log'] as const).filter((k) => JSON.stringify(prev[k]) !== JSON.stringify(next[k]));
+    const queues = await resolveQueues(next.queues, this.genesys);
+    const flowId = await resolveFlowId(next.flow, this.genesys);
+    if (flowId !== this.flowId || JSON.stringify(prev.flow) !== JSON.stringify(next.flow) || prev.attributes.maxValueLength !== next.attributes.maxValueLength) {
+      this.schemas = await this.loadSchemas(next, flowId);
+      this.flowId = flowId;
+      applied.push('flow');
+    }
+    this.queues = queues;
+    this.config = next;
+    this.enricher.reconfigure(enricherOptions(next, queues));
+    this.backfill.reconfigure(this.backfillOptions(next));
+    if (JSON.stringify(prev.crm) !== JSON.stringify(next.crm)) {
+      this.crm.updateOptions(next.crm);
+      applied.push('crm');
+    }
+    if (JSON.stringify(prev.analytics) !== JSON.stringify(next.analytics)) {
+      this.webhook = this.createWebhook(next);
+      applied.push('analytics');
+    }
+    await this.channels.update(this.topics(), this.channelOptions(next));
+    if (prev.audit.file !== next.audit.file && this.deps.audit === undefined) {
+      const old = this.audit;
+      this.audit = createAuditLog(next.audit.file);
+      await old.close();
+      applied.push('audit');
+    } else {
+      await this.audit.reopen?.();
+    }
+    applied.push('queues', 'attributes', 'trigger', 'media', 'stream', 'backfill');
+    this.logger.info('config reloaded', { queues: queues.length, applied, needsRestart });
+    if (needsRestart.length > 0) this.logger.warn('some changed settings take effect only after a restart', { sections: needsRestart });
+    return { applied, needsRestart };
   }
 
   /**
@@ -204,15 +264,14 @@ export class Daemon {
    * the drain deadline), the webhook gets a moment, then the audit file is flushed and closed.
    */
   async stop(): Promise<void> {
-    await Promise.all(this.channels.map((c) => c.stop()));
+    this.running = false;
+    await this.channels.stop();
     await this.backfill.stop();
     const drained = await this.enricher.drain(this.config.pipeline.drainTimeoutMs);
     if (drained.unfinished > 0) this.logger.warn('stopped with enrichments still in flight', drained);
     await this.webhook?.drain(1_000);
     await this.schemas.whenIdle();
-    await this.genesys.close();
-    await this.crm.close();
-    await this.audit.close();
+    await this.closeAll();
     this.logger.info('daemon stopped', { ...this.summaryCounts() });
   }
 
@@ -220,10 +279,77 @@ export class Daemon {
     const s = this.enricher.summary;
     return { seen: s.seen, enriched: s.enriched, skipped: s.skipped, failed: s.failed };
   }
+
+  private topics(): string[] {
+    return [
+      ...this.queues.flatMap((q) => queueTopics(q.id, this.config.media, 'generic')),
+      ...(this.flowId !== undefined ? [flowTopic(this.flowId)] : []),
+    ];
+  }
+
+  private channelOptions(config: EnricherConfig): Omit<ChannelOptions, 'topics'> {
+    return { ...channelOptions(config), ...this.overrides.channel };
+  }
+
+  private backfillOptions(config: EnricherConfig): BackfillOptions {
+    return {
+      queueIds: this.queues.map((q) => q.id),
+      trigger: config.trigger,
+      intervalMs: config.backfill.intervalMs,
+      debounceMs: this.overrides.backfillDebounceMs ?? 200,
+    };
+  }
+
+  private async loadSchemas(config: EnricherConfig, flowId: string | undefined): Promise<SchemaStore> {
+    const store = new SchemaStore(
+      { maxValueLength: config.attributes.maxValueLength, ...(config.flow.schema !== undefined && { inline: config.flow.schema }) },
+      { logger: this.logger, ...(flowId !== undefined && { source: { loadPublished: () => loadPublishedSchema(flowId, this.genesys) } }) },
+    );
+    const schema = await store.load();
+    this.metrics.schemaVersion.reset();
+    this.metrics.schemaVersion.set({ version: schema.versionId }, 1);
+    return store;
+  }
+
+  private createWebhook(config: EnricherConfig): AnalyticsWebhook | undefined {
+    const url = config.analytics.webhookUrl;
+    if (url === undefined) return undefined;
+    return new AnalyticsWebhook(
+      { url, timeoutMs: config.analytics.timeoutMs, maxQueued: WEBHOOK_DEFAULTS.maxQueued, concurrency: WEBHOOK_DEFAULTS.concurrency },
+      { logger: this.logger.child({ component: 'webhook' }), onDrop: () => { this.metrics.webhookDropped.inc(); } },
+    );
+  }
+
+  private async startOps(config: EnricherConfig): Promise<void> {
+    const listen = config.http.listen;
+    if (listen === 'off') return;
+    const server = await startOpsServer(listen, {
+      metrics: this.metrics,
+      readiness: () => this.readiness(),
+      refresh: () => {
+        observeMetrics(this);
+      },
+      logger: this.logger.child({ component: 'ops' }),
+    });
+    this.opsUrl = server.url;
+    this.closers.push(() => server.close());
+    this.logger.info('ops http listening', { url: server.url });
+  }
+
+  private async closeAll(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) {
+      await close().catch((err: unknown) => {
+        this.logger.warn('error while stopping', { error: err instanceof Error ? err.message : 'unknown' });
+      });
+    }
+  }
 }
 
 /** The pipeline options a config implies. */
-export function enricherOptions(config: EnricherConfig, queues: readonly ResolvedQueue[]): Pick<EnricherOptions, 'detect' | 'map' | 'prefix' | 'queueSize'> {
+export function enricherOptions(
+  config: EnricherConfig,
+  queues: readonly ResolvedQueue[],
+): Pick<EnricherOptions, 'detect' | 'map' | 'prefix' | 'queueSize' | 'retryDelayMs' | 'maxAttempts'> {
   return {
     detect: {
       queueIds: new Set(queues.map((q) => q.id)),
@@ -235,6 +361,8 @@ export function enricherOptions(config: EnricherConfig, queues: readonly Resolve
     map: config.attributes.map,
     prefix: config.attributes.prefix,
     queueSize: config.pipeline.queueSize,
+    retryDelayMs: config.pipeline.retryDelayMs,
+    maxAttempts: config.pipeline.maxAttempts,
   };
 }
 

@@ -71,7 +71,7 @@ export async function sandboxCommand(opts: SandboxCommandOptions): Promise<numbe
     );
   };
   try {
-    return await runDaemonUntilSignal(config, { logger, onDecision }, logger, undefined, summary);
+    return await runDaemonUntilSignal(config, { logger, onDecision }, logger, { onStopped: summary });
   } finally {
     sandbox.traffic.stop();
     await crm.stop();

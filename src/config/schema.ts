@@ -164,6 +164,8 @@ export const configStruct = refine(
       object({
         queueSize: defaulted(intRange(1, 10_000_000), D.pipeline.queueSize),
         drainTimeoutMs: defaulted(intRange(0, 600_000), D.pipeline.drainTimeoutMs),
+        retryDelayMs: defaulted(intRange(0, 600_000), D.pipeline.retryDelayMs),
+        maxAttempts: defaulted(intRange(1, 100), D.pipeline.maxAttempts),
       }),
       {},
     ),

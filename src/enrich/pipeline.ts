@@ -29,13 +29,17 @@ export interface EnricherOptions {
   readonly queueSize: number;
   /** Conversations worked on at once (CRM lookups and writes in flight). */
   readonly concurrency: number;
-  /** How long a failed conversation rests before a later snapshot may retry it. */
+  /** Wait before trying a conversation again after a transient failure (CRM down, Genesys 5xx). */
+  readonly retryDelayMs: number;
+  /** Tries per conversation before it is audited as failed. */
+  readonly maxAttempts: number;
+  /** After giving up, how long a conversation rests before a later snapshot may start over. */
   readonly retryAfterMs: number;
   /** Conversations remembered for dedupe. */
   readonly claimsMax: number;
 }
 
-export const ENRICHER_DEFAULTS = { concurrency: 32, retryAfterMs: 30_000, claimsMax: 100_000 } as const;
+export const ENRICHER_DEFAULTS = { concurrency: 32, retryAfterMs: 30_000, claimsMax: 100_000, retryDelayMs: 2_000, maxAttempts: 3 } as const;
 
 export interface EnricherDeps {
   readonly writer: {
@@ -49,6 +53,12 @@ export interface EnricherDeps {
   readonly logger: Logger;
   /** Told about every audited decision (the sandbox command prints them). */
   readonly onDecision?: (line: AuditLine) => void;
+  /**
+   * Whether the trail already holds the `enriched` line of this trace id. A conversation found by
+   * the backfill with our marker but no such line was written just before a crash: its line is
+   * recovered once (event `enriched`, reason `recovered`), so the trail stays one line per write.
+   */
+  readonly isAudited?: (traceId: string) => boolean;
 }
 
 interface Job {
@@ -60,6 +70,8 @@ interface Job {
   readonly receivedAt: number;
   readonly source: Source;
   readonly correlationId: string | undefined;
+  /** 1 for the first try. */
+  readonly attempt: number;
 }
 
 /** Counts for the run summary. */
@@ -77,6 +89,8 @@ export class Enricher {
   private readonly queue: WorkQueue<Job>;
   private opts: EnricherOptions;
   private fullWarnedAt = 0;
+  /** Jobs waiting to be tried again, with their timers (cleared by drain). */
+  private readonly retries = new Map<Job, NodeJS.Timeout>();
 
   constructor(opts: EnricherOptions, private readonly deps: EnricherDeps) {
     this.opts = opts;
@@ -85,7 +99,7 @@ export class Enricher {
   }
 
   /** Applies new settings (a config reload) to conversations from now on. */
-  reconfigure(opts: Pick<EnricherOptions, 'detect' | 'map' | 'prefix'>): void {
+  reconfigure(opts: Partial<Pick<EnricherOptions, 'detect' | 'map' | 'prefix' | 'retryDelayMs' | 'maxAttempts'>>): void {
     this.opts = { ...this.opts, ...opts };
   }
 
@@ -110,6 +124,7 @@ export class Enricher {
     this.deps.metrics?.conversationsSeen.inc({ source });
     if (decision.kind === 'skip') {
       this.claims.done(view.id);
+      if (decision.reason === 'already-enriched' && source === 'backfill' && this.recover(view.participants.find((p) => p.id === decision.participantId), decision, correlationId)) return;
       this.record({
         event: 'skipped',
         reason: decision.reason,
@@ -123,7 +138,7 @@ export class Enricher {
       }, receivedAt);
       return;
     }
-    const job: Job = { ...decision, receivedAt, source, correlationId };
+    const job: Job = { ...decision, receivedAt, source, correlationId, attempt: 1 };
     if (!this.queue.offer(job)) {
       // Unclaimed again: the next snapshot or the backfill brings it back.
       this.claims.release(view.id);
@@ -138,9 +153,39 @@ export class Enricher {
     this.deps.metrics?.workQueueDepth.set(this.queue.depth);
   }
 
+  /** Writes the missing `enriched` line of a pre-crash write; true when it did. */
+  private recover(target: ParticipantView | undefined, decision: { conversationId: string; queueId?: string }, correlationId: string | undefined): boolean {
+    const traceId = target?.attributes[this.opts.detect.markerKey];
+    if (!target || traceId === undefined || !this.deps.isAudited || this.deps.isAudited(traceId)) return false;
+    const ours = new Set([this.opts.detect.markerKey, ...Object.keys(this.opts.map).map((input) => attributeKey(input, this.opts.prefix))]);
+    const written: Record<string, string> = {};
+    for (const [key, value] of Object.entries(target.attributes)) if (ours.has(key)) written[key] = value;
+    this.record(
+      {
+        event: 'enriched',
+        reason: 'recovered',
+        conversationId: decision.conversationId,
+        participantId: target.id,
+        ...(decision.queueId !== undefined && { queueId: decision.queueId }),
+        traceId,
+        attributes: hashAttributes(written),
+        latencyMs: { total: 0 },
+        source: 'backfill',
+        ...(correlationId !== undefined && { correlationId }),
+      },
+      performance.now(),
+    );
+    return true;
+  }
+
   /** Stops taking work, lets in-flight enrichments finish up to `timeoutMs`, releases the rest. */
   async drain(timeoutMs: number): Promise<{ unfinished: number; notStarted: number }> {
     const left = this.queue.stop();
+    for (const [job, timer] of this.retries) {
+      clearTimeout(timer);
+      left.push(job);
+    }
+    this.retries.clear();
     for (const job of left) this.claims.release(job.conversationId);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -233,9 +278,23 @@ export class Enricher {
     this.record(line, job.receivedAt);
   }
 
+  /**
+   * A transient failure: try again after `retryDelayMs` (the claim stays, so snapshots meanwhile
+   * are ignored); after `maxAttempts` tries, audit the failure and let the conversation rest.
+   */
   private fail(job: Job, line: Omit<AuditLine, 'ts'>): void {
+    if (job.attempt < this.opts.maxAttempts) {
+      this.deps.logger.debug('enrichment failed; trying again', { conversationId: job.conversationId, reason: line.reason, attempt: job.attempt });
+      const next: Job = { ...job, attempt: job.attempt + 1 };
+      const timer = setTimeout(() => {
+        this.retries.delete(next);
+        if (!this.queue.offer(next)) this.claims.release(next.conversationId);
+      }, this.opts.retryDelayMs);
+      this.retries.set(next, timer);
+      return;
+    }
     this.claims.retryLater(job.conversationId, this.opts.retryAfterMs);
-    this.record(line, job.receivedAt);
+    this.record({ ...line, attempts: job.attempt }, job.receivedAt);
   }
 
   private record(partial: Omit<AuditLine, 'ts'>, receivedAt: number): void {

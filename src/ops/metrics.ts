@@ -23,6 +23,7 @@ export class Metrics {
   readonly backfilled: Counter;
   readonly schemaVersion: Gauge<'version'>;
   readonly crmBreakerOpen: Gauge;
+  readonly crmCacheHitRatio: Gauge;
   readonly webhookDropped: Counter;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
@@ -49,6 +50,7 @@ export class Metrics {
     this.frames = new Counter({ name: 'genesys_enricher_frames_total', help: 'Frames received by kind', labelNames: ['kind'], registers });
     this.backfilled = new Counter({ name: 'genesys_enricher_backfilled_total', help: 'Conversations found by the catch-up query', registers });
     this.schemaVersion = new Gauge({ name: 'genesys_enricher_schema_info', help: 'Loaded flow schema version (value 1)', labelNames: ['version'], registers });
+    this.crmCacheHitRatio = new Gauge({ name: 'genesys_enricher_crm_cache_hit_ratio', help: 'Share of CRM lookups answered from a fresh cache entry', registers });
     this.crmBreakerOpen = new Gauge({ name: 'genesys_enricher_crm_breaker_open', help: '1 while the CRM circuit breaker is open', registers });
     this.webhookDropped = new Counter({ name: 'genesys_enricher_webhook_dropped_total', help: 'Analytics webhook events dropped (queue full or failed)', registers });
   }

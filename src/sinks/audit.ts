@@ -3,8 +3,7 @@
  * Attribute values appear only as short SHA-256 hashes (enough to compare, never to read).
  */
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { EnricherError } from '../errors.js';
 
 export type AuditEvent = 'enriched' | 'skipped' | 'failed';
@@ -30,6 +29,8 @@ export interface AuditLine {
   readonly correlationId?: string;
   /** `live` (a notification) or `backfill` (found by the catch-up query). */
   readonly source?: 'live' | 'backfill';
+  /** Tries made, on `failed` lines. */
+  readonly attempts?: number;
 }
 
 /** Short SHA-256 of a value: 12 hex characters. */
@@ -51,43 +52,113 @@ export interface AuditSink {
 }
 
 /**
- * Audit lines appended to a file (or written to stdout for `-`). A plain fs stream rather than
- * winston: winston's `end()` during a burst threw "write after end" and dropped lines here (both
- * its File transport and a custom one), and an audit trail must not lose a line. `reopen()`
- * starts a fresh file at the same path after logrotate moved the old one away.
+ * Audit lines appended to a file (or written to stdout for `-`). Each line goes to the kernel
+ * with one synchronous `write(2)` before the pipeline moves on, so a crash or SIGKILL cannot
+ * lose a line the daemon already counted (a buffered stream would; winston's `end()` also lost
+ * lines in bursts here). At audit rates (bounded by the API budget) the cost is microseconds.
+ * `reopen()` starts a fresh file at the same path after logrotate moved the old one away.
  */
 export function createAuditLog(file: string): AuditSink & { reopen(): Promise<void> } {
-  const open = (): NodeJS.WritableStream & { closed?: boolean } =>
-    file === '-' ? process.stdout : createWriteStream(file, { flags: 'a' }).on('error', onError);
-  let out = open();
+  const toStdout = file === '-';
+  let fd = toStdout ? -1 : openSync(file, 'a');
   let closed = false;
   let lastError: Error | undefined;
-  function onError(err: Error): void {
-    // Keep running (the daemon's job matters more than its trail) but remember and report.
-    lastError = err;
-  }
-  const finish = async (stream: NodeJS.WritableStream): Promise<void> => {
-    if (stream === process.stdout) return;
-    const done = once(stream, 'close');
-    stream.end();
-    await done;
-  };
   return {
     write(line) {
-      if (!closed) out.write(`${JSON.stringify(line)}\n`);
-    },
-    async reopen() {
-      const old = out;
-      out = open();
-      await finish(old);
-    },
-    async close() {
       if (closed) return;
+      const text = `${JSON.stringify(line)}\n`;
+      if (toStdout) {
+        process.stdout.write(text);
+        return;
+      }
+      try {
+        writeSync(fd, text);
+      } catch (err) {
+        // Keep enriching (the daemon's job matters more than its trail) but report on close.
+        lastError = err as Error;
+      }
+    },
+    reopen() {
+      if (!toStdout && !closed) {
+        const old = fd;
+        fd = openSync(file, 'a');
+        closeSync(old);
+      }
+      return Promise.resolve();
+    },
+    close() {
+      if (closed) return Promise.resolve();
       closed = true;
-      await finish(out);
-      if (lastError) throw new EnricherError('audit.write', `audit file could not be written: ${lastError.message}`, { cause: lastError });
+      if (!toStdout) closeSync(fd);
+      if (lastError) return Promise.reject(new EnricherError('audit.write', `audit file could not be written: ${lastError.message}`, { cause: lastError }));
+      return Promise.resolve();
     },
   };
+}
+
+/**
+ * The trace ids of `enriched` lines in the tail of an existing audit file (the last `maxBytes`).
+ * After a crash, a conversation can carry the marker of a write whose audit line never made it:
+ * the pipeline uses this set to tell such a write (recovered into the trail once) from one that
+ * is already recorded.
+ */
+export function auditedTraceIds(file: string, maxBytes = 64 * 1024 * 1024): Set<string> {
+  const ids = new Set<string>();
+  if (file === '-') return ids;
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return ids;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const start = Math.max(0, size - maxBytes);
+    const buf = Buffer.alloc(size - start);
+    readSync(fd, buf, 0, buf.length, start);
+    for (const raw of buf.toString('utf8').split('\n')) {
+      if (!raw.includes('"enriched"')) continue;
+      try {
+        const line = JSON.parse(raw) as Partial<AuditLine>;
+        if (line.event === 'enriched' && typeof line.traceId === 'string') ids.add(line.traceId);
+      } catch {
+        // a torn first or last line
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return ids;
+}
+
+/**
+ * Knows which trace ids the trail holds as `enriched`: loaded from the file's tail at start, fed
+ * by this process's own lines, and re-read (at most every `rescanMs`) when asked about an unknown
+ * id, since another process may append to the same file.
+ */
+export class AuditIndex {
+  private readonly ids: Set<string>;
+  private lastScan = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly rescanMs = 5_000,
+  ) {
+    this.ids = auditedTraceIds(file);
+    this.lastScan = Date.now();
+  }
+
+  add(line: AuditLine): void {
+    if (line.event === 'enriched') this.ids.add(line.traceId);
+  }
+
+  has(traceId: string): boolean {
+    if (this.ids.has(traceId)) return true;
+    if (Date.now() - this.lastScan < this.rescanMs) return false;
+    this.lastScan = Date.now();
+    for (const id of auditedTraceIds(this.file, 4 * 1024 * 1024)) this.ids.add(id);
+    return this.ids.has(traceId);
+  }
 }
 
 /** An in-memory sink for tests and the sandbox summary. */

@@ -32,6 +32,8 @@ describe('defaults', () => {
     ['stream.reconnectMaxMs', 30_000],
     ['stream.connectTimeoutMs', 10_000],
     ['backfill.intervalMs', 300_000],
+    ['pipeline.retryDelayMs', 2_000],
+    ['pipeline.maxAttempts', 3],
     ['pipeline.queueSize', 10_000],
     ['pipeline.drainTimeoutMs', 10_000],
     ['log.level', 'info'],

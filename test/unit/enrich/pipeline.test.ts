@@ -48,6 +48,8 @@ function harness(opts: {
       concurrency: 4,
       retryAfterMs: 50,
       claimsMax: 1000,
+      retryDelayMs: 10,
+      maxAttempts: 1,
       ...opts.options,
     },
     {
@@ -145,6 +147,27 @@ describe('Enricher', () => {
     expect(h.writes).toHaveLength(1);
   });
 
+  it('tries a transient failure again by itself and audits only the outcome', async () => {
+    let calls = 0;
+    const h = harness({
+      crm: () => Promise.resolve(++calls < 3 ? { outcome: 'timeout', found: false, latencyMs: 1, error: 'timeout' } : { outcome: 'miss', found: true, record: RECORD, latencyMs: 1 }),
+      options: { maxAttempts: 3 },
+    });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(calls).toBe(3);
+    expect(h.audit.lines.map((l) => l.event)).toEqual(['enriched']);
+    expect(h.writes).toHaveLength(1);
+  });
+
+  it('audits the failure with the number of tries once the attempts are used up', async () => {
+    const h = harness({ crm: () => Promise.resolve({ outcome: 'error', found: false, latencyMs: 1, error: 'http-503' }), options: { maxAttempts: 2 } });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.audit.lines[0]).toMatchObject({ event: 'failed', reason: 'crm-http-503', attempts: 2 });
+    expect(h.lookups).toHaveLength(2);
+  });
+
   it('drops an invalid field, writes the rest and names the dropped one', async () => {
     const h = harness({ crm: () => Promise.resolve({ outcome: 'hit', found: true, record: { account: { id: 'ACC-2', vip: 'maybe', balance: 3 } }, latencyMs: 0 }) });
     h.enricher.offer(connected('c1'), undefined, 'live');
@@ -204,5 +227,52 @@ describe('Enricher', () => {
     await expect(drained).resolves.toEqual({ unfinished: 0, notStarted: 1 });
     expect(h.audit.lines.map((l) => l.conversationId)).toEqual(['a']);
     expect(h.enricher.claims.settled('b')).toBe(false);
+  });
+});
+
+describe('Enricher recovery after a crash', () => {
+  const build = (isAudited: (t: string) => boolean) => {
+    const audit = memoryAuditSink();
+    const enricher = new Enricher(
+      {
+        detect: { queueIds: new Set([Q1]), media: new Set(['call'] as const), trigger: 'agent-connected', target: 'customer', markerKey: MARKER },
+        map: { 'Flow.accountId': '/account/id' },
+        prefix: 'crm.',
+        queueSize: 10,
+        concurrency: 1,
+        retryAfterMs: 50,
+        claimsMax: 100,
+        retryDelayMs: 10,
+        maxAttempts: 1,
+      },
+      {
+        writer: { patchParticipantAttributes: () => Promise.reject(new Error('must not write')) },
+        crm: { lookup: () => Promise.reject(new Error('must not look up')) },
+        schemas: { current: () => SCHEMA },
+        audit,
+        logger: silentLogger,
+        isAudited,
+      },
+    );
+    return { enricher, audit };
+  };
+
+  it('recovers the enriched line of a marker whose line never reached the trail (backfill only)', () => {
+    const { enricher, audit } = build(() => false);
+    enricher.offer(connected('c1', { [MARKER]: 'trace-lost', 'crm.accountId': 'ACC-7', 'other.key': 'x' }), undefined, 'backfill');
+    expect(audit.lines).toHaveLength(1);
+    expect(audit.lines[0]).toMatchObject({ event: 'enriched', reason: 'recovered', traceId: 'trace-lost' });
+    expect(Object.keys(audit.lines[0]!.attributes ?? {}).sort()).toEqual(['crm.accountId', MARKER].sort());
+    expect(enricher.summary.enriched).toBe(1);
+  });
+
+  const cases: [string, () => boolean, 'live' | 'backfill'][] = [
+    ['the line is already in the trail', () => true, 'backfill'],
+    ['the snapshot came live', () => false, 'live'],
+  ];
+  it.each(cases)('only skips when %s', (_name, isAudited, source) => {
+    const { enricher, audit } = build(isAudited);
+    enricher.offer(connected('c1', { [MARKER]: 'trace-1' }), undefined, source);
+    expect(audit.lines[0]).toMatchObject({ event: 'skipped', reason: 'already-enriched' });
   });
 });

@@ -19,8 +19,9 @@ Commands:
                            run the daemon against the org in FILE
   sandbox [--port N] [--rate N] [--duration S] [--audit-file FILE] [--http-listen HOST:PORT]
                            run the daemon against the built-in sandbox org (no credentials needed)
-  check --config FILE      validate the config, resolve queues and flow, test topic permissions
-                           and the CRM, print a report
+  check --config FILE [--sample PHONE|EMAIL]
+                           validate the config, resolve queues and flow, test topic permissions
+                           and the CRM (with a sample lookup), print a report
   inspect --config FILE --conversation ID [--write]
                            show field by field what would be written to a conversation
   audit FILE [--follow] [--conversation ID] [--since TIME] [--json]
@@ -44,8 +45,14 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     case 'check': {
-      const values = parse(rest, { config: { type: 'string', short: 'c' } });
-      return checkCommand({ configFile: requireString(values.config, 'check needs --config FILE') }, processIo);
+      const values = parse(rest, { config: { type: 'string', short: 'c' }, sample: { type: 'string' } });
+      return checkCommand(
+        {
+          configFile: requireString(values.config, 'check needs --config FILE'),
+          ...(typeof values.sample === 'string' && { sample: values.sample }),
+        },
+        processIo,
+      );
     }
     case 'inspect': {
       const values = parse(rest, { config: { type: 'string', short: 'c' }, conversation: { type: 'string' }, write: { type: 'boolean' } });

@@ -113,7 +113,7 @@ export class Daemon {
       {
         logger: logger.child({ component: 'genesys' }),
         observer: {
-          onAttempt: (endpoint, outcome) => metrics.genesysCalls.inc({ endpoint, status: String(outcome) }),
+          onAttempt: (endpoint, outcome) => { metrics.genesysCalls.inc({ endpoint, status: String(outcome) }); },
           onRateLimited: () => {
             metrics.rateLimited.inc();
           },

@@ -134,7 +134,7 @@ export interface PipelineConfig {
   readonly queueSize: number;
   /** How long a stop waits for in-flight enrichments. */
   readonly drainTimeoutMs: number;
-  /** Wait before trying a conversation again after a transient failure (CRM down, Genesys 5xx). */
+  /** Wait before the second try after a transient failure (CRM down, Genesys 5xx); it doubles per try. */
   readonly retryDelayMs: number;
   /** Tries per conversation before it is audited as failed. */
   readonly maxAttempts: number;

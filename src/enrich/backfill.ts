@@ -11,6 +11,9 @@ import type { Metrics } from '../ops/metrics.js';
 import type { Trigger } from './detect.js';
 import type { Enricher } from './pipeline.js';
 
+/** Conversations fetched at once by one run. */
+const BACKFILL_CONCURRENCY = 8;
+
 export interface BackfillOptions {
   readonly queueIds: readonly string[];
   readonly trigger: Trigger;
@@ -115,23 +118,37 @@ export class Backfiller {
   private async once(): Promise<void> {
     const entities = await this.liveEntities();
     const ids = entitiesToFetch(entities, this.opts.trigger, (id) => this.deps.enricher.claims.settled(id));
-    for (const id of ids) {
-      if (this.stopped) return;
-      // Re-check: the live feed may have settled it while we were fetching others.
-      if (this.deps.enricher.claims.settled(id)) continue;
-      let conversation: unknown;
-      try {
-        conversation = await this.deps.api.getConversation(id);
-      } catch (err) {
-        this.deps.logger.debug('backfill could not fetch a conversation', { conversationId: id, error: err instanceof Error ? err.message : 'unknown' });
-        continue;
+    // A few fetches at a time: after a restart there may be many, and each one's conversation is
+    // live and waiting; the limiter still keeps them behind live writes and inside the budget.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length && !this.isStopped()) {
+        const id = ids[next++] ?? '';
+        // Re-check: the live feed may have settled it while we were fetching others.
+        if (this.deps.enricher.claims.settled(id)) continue;
+        await this.fetchAndOffer(id);
       }
-      this.fetched++;
-      this.deps.metrics?.backfilled.inc();
-      this.deps.enricher.offer(conversation, undefined, 'backfill');
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(BACKFILL_CONCURRENCY, ids.length) }, worker));
     this.runs++;
     if (ids.length > 0) this.deps.logger.info('backfill fed conversations', { live: entities.length, fetched: ids.length });
+  }
+
+  private async fetchAndOffer(id: string): Promise<void> {
+    let conversation: unknown;
+    try {
+      conversation = await this.deps.api.getConversation(id);
+    } catch (err) {
+      this.deps.logger.debug('backfill could not fetch a conversation', { conversationId: id, error: err instanceof Error ? err.message : 'unknown' });
+      return;
+    }
+    this.fetched++;
+    this.deps.metrics?.backfilled.inc();
+    this.deps.enricher.offer(conversation, undefined, 'backfill');
+  }
+
+  private isStopped(): boolean {
+    return this.stopped;
   }
 
   /** All live entities; a truncated answer is asked again queue by queue. */

@@ -29,7 +29,7 @@ export interface EnricherOptions {
   readonly queueSize: number;
   /** Conversations worked on at once (CRM lookups and writes in flight). */
   readonly concurrency: number;
-  /** Wait before trying a conversation again after a transient failure (CRM down, Genesys 5xx). */
+  /** Wait before the second try after a transient failure (CRM down, Genesys 5xx); doubles per try. */
   readonly retryDelayMs: number;
   /** Tries per conversation before it is audited as failed. */
   readonly maxAttempts: number;
@@ -38,6 +38,9 @@ export interface EnricherOptions {
   /** Conversations remembered for dedupe. */
   readonly claimsMax: number;
 }
+
+/** Longest wait between two tries of one conversation. */
+const MAX_RETRY_DELAY_MS = 60_000;
 
 export const ENRICHER_DEFAULTS = { concurrency: 32, retryAfterMs: 30_000, claimsMax: 100_000, retryDelayMs: 2_000, maxAttempts: 3 } as const;
 
@@ -286,10 +289,12 @@ export class Enricher {
     if (job.attempt < this.opts.maxAttempts) {
       this.deps.logger.debug('enrichment failed; trying again', { conversationId: job.conversationId, reason: line.reason, attempt: job.attempt });
       const next: Job = { ...job, attempt: job.attempt + 1 };
+      // Doubling delays: a CRM or API that is down for a while is asked less and less often.
+      const delayMs = Math.min(MAX_RETRY_DELAY_MS, this.opts.retryDelayMs * 2 ** (job.attempt - 1));
       const timer = setTimeout(() => {
         this.retries.delete(next);
         if (!this.queue.offer(next)) this.claims.release(next.conversationId);
-      }, this.opts.retryDelayMs);
+      }, delayMs);
       this.retries.set(next, timer);
       return;
     }

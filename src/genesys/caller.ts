@@ -6,9 +6,12 @@
 import Bottleneck from 'bottleneck';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.js';
-import { normaliseError, type GenesysError } from './errors.js';
+import { GenesysApiError, normaliseError, type GenesysError } from './errors.js';
 import { decideRetry, type RetryPolicy } from './retry.js';
 import type { TokenManager } from './token.js';
+
+/** Share of the request budget the limiter's spacing leaves unused. */
+export const BUDGET_HEADROOM = 0.02;
 
 /** Priorities (Bottleneck: 0 runs first). */
 export const PRIORITY = { write: 1, control: 3, backfill: 7 } as const;
@@ -48,8 +51,12 @@ export class ApiCaller {
     this.limiter = new Bottleneck({
       maxConcurrent: opts.maxConcurrentRequests,
       // Even spacing keeps every rolling window at or under the budget, whatever its alignment
-      // on the server, so the daemon never causes a 429 itself.
-      minTime: Math.ceil(opts.windowMs / opts.requestsPerMinute),
+      // on the server, so the daemon never causes a 429 itself. Spacing at exactly the budget
+      // leaves no room for arrival jitter (the first call of a window opens a connection and
+      // lands a few ms late, and the (N+1)th then falls inside it), hence the headroom. Not
+      // rounded up: Bottleneck keeps a fractional schedule exactly, and rounding would cost up
+      // to 14% of a 10,000/min budget.
+      minTime: opts.windowMs / (opts.requestsPerMinute * (1 - BUDGET_HEADROOM)),
     });
   }
 
@@ -60,7 +67,9 @@ export class ApiCaller {
 
   /** Runs `fn` (one SDK call) under the budget, retrying as the policy says. */
   async call<T>(endpoint: string, priority: Priority, fn: () => Promise<unknown>): Promise<ApiResponse<T>> {
-    for (let attempt = 1; ; attempt++) {
+    let failures = 0;
+    let rateLimited = 0;
+    for (;;) {
       if (this.isClosed()) throw normaliseError({ code: 'closed' }, endpoint);
       let generation = this.deps.tokens.generation;
       const started = Date.now();
@@ -76,7 +85,10 @@ export class ApiCaller {
       } catch (raw) {
         const error: GenesysError = normaliseError(raw, endpoint);
         this.deps.observer?.onAttempt?.(endpoint, 'status' in error ? error.status : 'network', Date.now() - started);
-        const decision = decideRetry(error, attempt, this.policy, this.deps.random);
+        if (error instanceof GenesysApiError && error.status === 429) rateLimited++;
+        else failures++;
+        const attempt = failures + rateLimited;
+        const decision = decideRetry(error, { failures, rateLimited }, this.policy, this.deps.random);
         if (!decision.retry || this.isClosed()) throw error;
         this.deps.logger.debug('retrying Genesys call', { endpoint, attempt, delayMs: decision.delayMs, code: error.code });
         if (decision.pauseAll) {

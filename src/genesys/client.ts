@@ -100,6 +100,13 @@ export class GenesysClient {
     return { rejected };
   }
 
+  /** Removes every topic from the channel (`DELETE .../subscriptions`); Genesys has no call that deletes a channel. */
+  async unsubscribeAll(channelId: string): Promise<void> {
+    await this.caller.call('DELETE /api/v2/notifications/channels/{channelId}/subscriptions', PRIORITY.control, () =>
+      this.notifications.deleteNotificationsChannelSubscriptions(channelId),
+    );
+  }
+
   /** HEAD on the channel: false when it is gone (404). */
   async channelExists(channelId: string): Promise<boolean> {
     try {
@@ -133,10 +140,16 @@ export class GenesysClient {
 
   /** Flows named exactly `name`, with their schemas. */
   async findFlowsByName(name: string): Promise<Models.Flow[]> {
-    const { body } = await this.caller.call<Models.FlowEntityListing>('GET /api/v2/flows', PRIORITY.control, () =>
-      this.architect.getFlows({ name, includeSchemas: true, pageSize: 100 }),
-    );
-    return (body.entities ?? []).filter((f) => f.name === name);
+    // The name filter is loose: the exact match may sit past the first page of near-misses.
+    const found: Models.Flow[] = [];
+    for (let pageNumber = 1; pageNumber <= 50; pageNumber++) {
+      const { body } = await this.caller.call<Models.FlowEntityListing>('GET /api/v2/flows', PRIORITY.control, () =>
+        this.architect.getFlows({ name, includeSchemas: true, pageSize: 100, pageNumber }),
+      );
+      for (const f of body.entities ?? []) if (f.name === name) found.push(f);
+      if (pageNumber >= (body.pageCount ?? 1)) break;
+    }
+    return found;
   }
 
   async getFlowVersion(flowId: string, versionId: string): Promise<Models.FlowVersion> {

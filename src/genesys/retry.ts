@@ -6,7 +6,10 @@ export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
-  /** Attempts in all for 429s (they wait for Retry-After, so they may go on longer). */
+  /**
+   * 429s tolerated per call, counted apart from other failures: a 429 says "later", not "broken",
+   * so a call keeps its place through several bursts (each waits Retry-After).
+   */
   readonly maxRateLimitAttempts: number;
 }
 
@@ -14,25 +17,34 @@ export const RETRY_DEFAULTS = {
   maxAttempts: 4,
   baseDelayMs: 250,
   maxDelayMs: 8_000,
-  maxRateLimitAttempts: 8,
+  maxRateLimitAttempts: 30,
 } as const satisfies RetryPolicy;
 
 export type RetryDecision =
   | { readonly retry: false }
   | { readonly retry: true; readonly delayMs: number; readonly pauseAll: boolean; readonly relogin: boolean };
 
+/** How often one call has failed so far, by kind. */
+export interface FailureCounts {
+  /** Failures other than 429 (5xx, 408, network, 401), this one included when it is one. */
+  readonly failures: number;
+  /** 429 answers, this one included when it is one. */
+  readonly rateLimited: number;
+}
+
 /**
- * What to do after `attempt` (1-based) failed with `error`.
+ * What to do after a failure with `error`, given the call's failure counts (this one included).
  * - 429: wait Retry-After (or a backoff) and pause every call, since the budget is per token.
  * - 401: log in again once, then retry at once.
  * - 5xx, 408 and network errors: full-jitter exponential backoff, bounded by `maxAttempts`.
  * - any other 4xx: do not retry; it will not get better.
  */
-export function decideRetry(error: GenesysError, attempt: number, policy: RetryPolicy, random: () => number = Math.random): RetryDecision {
+export function decideRetry(error: GenesysError, counts: FailureCounts, policy: RetryPolicy, random: () => number = Math.random): RetryDecision {
+  const attempt = counts.failures;
   if (error instanceof GenesysApiError) {
     if (error.status === 429) {
-      if (attempt >= policy.maxRateLimitAttempts) return { retry: false };
-      const delayMs = error.retryAfterMs ?? backoff(attempt, policy, random);
+      if (counts.rateLimited >= policy.maxRateLimitAttempts) return { retry: false };
+      const delayMs = error.retryAfterMs ?? backoff(counts.rateLimited, policy, random);
       return { retry: true, delayMs, pauseAll: true, relogin: false };
     }
     if (error.status === 401) {

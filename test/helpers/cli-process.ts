@@ -37,14 +37,17 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
     stderr: () => err,
     exited,
     async waitForOutput(pattern, timeoutMs = 15_000) {
+      const seen = waitFor(() => pattern.test(out) || pattern.test(err), { timeoutMs, what: `output ${String(pattern)}` });
+      const died = exited.then((code) => {
+        throw new Error(`the process exited with ${String(code)} before printing ${String(pattern)}`);
+      });
       try {
-        await waitFor(() => {
-          if (pattern.test(out) || pattern.test(err)) return true;
-          if (child.exitCode !== null) throw new Error(`the process exited with ${child.exitCode}`);
-          return false;
-        }, { timeoutMs, what: `output ${String(pattern)}` });
+        await Promise.race([seen, died]);
       } catch (e) {
         throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- stderr ---\n${err.slice(-3000)}`, { cause: e });
+      } finally {
+        died.catch(() => undefined);
+        seen.catch(() => undefined);
       }
     },
     async stop(signal = 'SIGTERM') {

@@ -89,11 +89,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
     }
     let auth: RequestContext['auth'];
     if (isApi) {
+      // A slow endpoint is slow for every answer, 401s included (so concurrent callers of an
+      // expired token are all in flight together, as against a real gateway).
+      const latency = deps.faults.latencyFor(endpoint);
+      if (latency > 0) await delay(latency);
       auth = deps.auth.verify(req.headers.authorization);
       clientId = auth.clientId;
       deps.limiter.take(auth.token);
-      const latency = deps.faults.latencyFor(endpoint);
-      if (latency > 0) await delay(latency);
       deps.faults.check(method, endpoint);
     }
     const ctx: RequestContext = {

@@ -217,7 +217,7 @@ export class Daemon {
   /**
    * Applies a new config without a restart: queues change the subscriptions in place, a new flow
    * reloads the schema, CRM, attribute, trigger and media settings apply to the next conversation,
-   * and the audit file is reopened (the SIGHUP contract: logrotate moves the file, then signals).
+   * and a changed `audit.file` is opened (SIGHUP also reopens the audit file: see reopenAudit).
    * Changes to the `genesys` connection, `http` or `log` sections need a restart and are reported.
    * Throws, changing nothing, when the new queues or flow cannot be resolved.
    */
@@ -250,13 +250,16 @@ export class Daemon {
       this.audit = createAuditLog(next.audit.file);
       await old.close();
       applied.push('audit');
-    } else {
-      await this.audit.reopen?.();
     }
     applied.push('queues', 'attributes', 'trigger', 'media', 'stream', 'backfill');
     this.logger.info('config reloaded', { queues: queues.length, applied, needsRestart });
     if (needsRestart.length > 0) this.logger.warn('some changed settings take effect only after a restart', { sections: needsRestart });
     return { applied, needsRestart };
+  }
+
+  /** Starts a fresh audit file at the same path (after logrotate moved the old one away). */
+  async reopenAudit(): Promise<void> {
+    await this.audit.reopen?.();
   }
 
   /**

@@ -25,6 +25,7 @@ export interface RunOptions {
   readonly overrides?: DaemonOverrides;
   /** Re-reads the config for SIGHUP; without it SIGHUP only reopens the audit file. */
   readonly reload?: () => Promise<EnricherConfig>;
+  readonly onStarted?: (daemon: Daemon) => void;
   readonly onStopped?: (daemon: Daemon) => Promise<void> | void;
 }
 
@@ -35,29 +36,49 @@ export async function runDaemonUntilSignal(
   logger: Logger & { close?: () => Promise<void> },
   opts: RunOptions = {},
 ): Promise<number> {
-  const daemon = await Daemon.start(config, deps, opts.overrides);
+  // Signal handlers go in before start-up: a SIGHUP (logrotate, `systemctl reload`) or SIGTERM
+  // arriving while the daemon starts must not kill it with the default action.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => { resolve('SIGTERM'); });
+    process.once('SIGINT', () => { resolve('SIGINT'); });
+  });
+  // Written by the SIGHUP handler and by start-up: an object, so both see the same fields.
+  const hup: { daemon?: Daemon; pending: boolean } = { pending: false };
   let reloading = Promise.resolve();
-  const onHup = (): void => {
+  const reload = (d: Daemon): void => {
     // Reloads run one after another, never overlapping.
     reloading = reloading.then(async () => {
+      // The audit file is reopened first and whatever happens next: logrotate has already moved
+      // it, and writing on into the moved file would lose lines at the next rotation.
+      await d.reopenAudit().catch((err: unknown) => {
+        logger.error('audit file could not be reopened', { error: describeFailure(err).message });
+      });
       try {
-        await daemon.reload(opts.reload ? await opts.reload() : daemon.config);
+        await d.reload(opts.reload ? await opts.reload() : d.config);
       } catch (err) {
         logger.error('config reload rejected; the running config stays', { error: describeFailure(err).message });
       }
     });
   };
+  const onHup = (): void => {
+    if (hup.daemon) reload(hup.daemon);
+    else hup.pending = true;
+  };
   process.on('SIGHUP', onHup);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => { resolve('SIGTERM'); });
-    process.once('SIGINT', () => { resolve('SIGINT'); });
-  });
+  const started = Daemon.start(config, deps, opts.overrides);
+  const first = await Promise.race([started.then(() => 'started' as const), stopSignal]);
+  const daemon = await started;
+  hup.daemon = daemon;
+  opts.onStarted?.(daemon);
+  if (hup.pending) reload(daemon);
+  const signal = first === 'started' ? await stopSignal : first;
   logger.info('stopping', { signal });
   const hard = (): void => process.exit(1);
   process.once('SIGTERM', hard);
   process.once('SIGINT', hard);
   process.off('SIGHUP', onHup);
-  await reloading;
+  // A reload stuck on an unreachable API must not hold the stop forever.
+  await Promise.race([reloading, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
   await daemon.stop();
   await opts.onStopped?.(daemon);
   await logger.close?.();

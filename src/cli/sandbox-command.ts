@@ -60,7 +60,7 @@ export async function sandboxCommand(opts: SandboxCommandOptions): Promise<numbe
   const onDecision = (line: AuditLine): void => {
     out.write(`${formatDecision(line, queueNames)}\n`);
   };
-  sandbox.traffic.start({ ratePerSec: opts.ratePerSec, speed: 10 });
+  sandbox.traffic.start({ ratePerSec: opts.ratePerSec, speed: 20 });
   if (opts.durationS > 0) setTimeout(() => process.kill(process.pid, 'SIGINT'), opts.durationS * 1000).unref();
   const summary = (daemon: Daemon): void => {
     const s = daemon.enricher.summary;
@@ -71,7 +71,10 @@ export async function sandboxCommand(opts: SandboxCommandOptions): Promise<numbe
     );
   };
   try {
-    return await runDaemonUntilSignal(config, { logger, onDecision }, logger, { onStopped: summary });
+    const onStarted = (daemon: Daemon): void => {
+      if (daemon.opsUrl !== undefined) out.write(`Health and metrics: ${daemon.opsUrl}/healthz /readyz /metrics\n\n`);
+    };
+    return await runDaemonUntilSignal(config, { logger, onDecision }, logger, { onStarted, onStopped: summary });
   } finally {
     sandbox.traffic.stop();
     await crm.stop();

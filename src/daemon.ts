@@ -17,6 +17,7 @@ import { CrmClient } from './crm/index.js';
 import { ChannelSet } from './daemon/channel-set.js';
 import { createFrameRouter } from './daemon/frame-router.js';
 import { observeMetrics, readinessInput } from './daemon/observe.js';
+import { InstanceLock, lockFileFor } from './daemon/instance-lock.js';
 import { loadPublishedSchema, resolveFlowId, resolveQueues, type ResolvedQueue } from './daemon/resolve.js';
 import { Backfiller, type BackfillOptions } from './enrich/backfill.js';
 import { ENRICHER_DEFAULTS, Enricher, type EnricherOptions } from './enrich/pipeline.js';
@@ -99,6 +100,14 @@ export class Daemon {
 
   private async boot(): Promise<void> {
     const { config, logger, metrics } = this;
+    const lockFile = lockFileFor(config.audit.file);
+    if (lockFile !== undefined && this.deps.audit === undefined) {
+      const lock = InstanceLock.acquire(lockFile);
+      this.closers.push(() => {
+        lock.release();
+        return Promise.resolve();
+      });
+    }
     const g = config.genesys;
     this.genesys = new GenesysClient(
       {

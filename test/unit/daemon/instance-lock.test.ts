@@ -1,0 +1,54 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InstanceLock, InstanceLockedError, lockFileFor, processAlive } from '../../../src/daemon/instance-lock.js';
+
+const lockPath = () => join(mkdtempSync(join(tmpdir(), 'lock-')), 'audit.jsonl.lock');
+const foreign = (file: string, pid: number, host = hostname()) => {
+  writeFileSync(file, JSON.stringify({ pid, host, startedAt: '2026-01-01T00:00:00Z' }));
+};
+
+describe('InstanceLock', () => {
+  it('takes a free lock, writes its pid, and releases it', () => {
+    const file = lockPath();
+    const lock = InstanceLock.acquire(file);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
+    lock.release();
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('refuses while another live process holds it, naming its pid', () => {
+    const file = lockPath();
+    foreign(file, 4242);
+    expect(() => InstanceLock.acquire(file, () => true)).toThrow(InstanceLockedError);
+    expect(() => InstanceLock.acquire(file, () => true)).toThrow(/pid 4242/);
+  });
+
+  it.each([
+    ['its process is gone', JSON.stringify({ pid: 4242, host: hostname(), startedAt: 'x' }), false],
+    ['it is unreadable', '{not json', true],
+    ['it was made on another machine (a copied disk)', JSON.stringify({ pid: 4242, host: 'elsewhere', startedAt: 'x' }), true],
+  ])('takes over a lock when %s', (_name, content, pidAlive) => {
+    const file = lockPath();
+    writeFileSync(file, content);
+    const lock = InstanceLock.acquire(file, () => pidAlive);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ pid: process.pid });
+    lock.release();
+  });
+
+  it('release leaves a lock that someone else took over', () => {
+    const file = lockPath();
+    const lock = InstanceLock.acquire(file);
+    foreign(file, 4242);
+    lock.release();
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('knows live and dead pids, and has no lock for stdout', () => {
+    expect(processAlive(process.pid)).toBe(true);
+    expect(processAlive(2 ** 22 + 12345)).toBe(false);
+    expect(lockFileFor('-')).toBeUndefined();
+    expect(lockFileFor('/var/log/a.jsonl')).toBe('/var/log/a.jsonl.lock');
+  });
+});

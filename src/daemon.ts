@@ -22,6 +22,8 @@ import { loadPublishedSchema, resolveFlowId, resolveQueues, type ResolvedQueue }
 import { Backfiller, type BackfillOptions } from './enrich/backfill.js';
 import { ENRICHER_DEFAULTS, Enricher, type EnricherOptions } from './enrich/pipeline.js';
 import { GenesysClient } from './genesys/client.js';
+import { GenesysApiError, GenesysNetworkError } from './genesys/errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './log.js';
 import { startOpsServer } from './ops/http.js';
 import { Metrics } from './ops/metrics.js';
@@ -48,7 +50,12 @@ export interface DaemonDeps {
   readonly audit?: AuditSink & { reopen?(): Promise<void> };
   readonly metrics?: Metrics;
   readonly onDecision?: (line: AuditLine) => void;
+  /** Aborts a start-up that is still waiting for Genesys to answer (a stop signal). */
+  readonly signal?: AbortSignal;
 }
+
+/** How long start-up keeps trying to reach Genesys (network errors, 5xx, 429) before it gives up. */
+const STARTUP_RETRY_MS = 60_000;
 
 /** The marker attribute written with every enrichment: its presence means "done". */
 export function markerKey(prefix: string): string {
@@ -82,7 +89,8 @@ export class Daemon {
     private readonly deps: DaemonDeps,
     private readonly overrides: DaemonOverrides,
   ) {
-    this.logger = deps.logger;
+    // Parts add their own component; lines of the daemon itself say `daemon`.
+    this.logger = deps.logger.child({ component: 'daemon' });
     this.metrics = deps.metrics ?? new Metrics({ defaultMetrics: true });
   }
 
@@ -137,7 +145,7 @@ export class Daemon {
       },
     );
     this.closers.push(() => this.genesys.close());
-    await this.genesys.login();
+    await this.loginPatiently();
     this.queues = await resolveQueues(config.queues, this.genesys);
     this.flowId = await resolveFlowId(config.flow, this.genesys);
     this.schemas = await this.loadSchemas(config, this.flowId);
@@ -210,6 +218,26 @@ export class Daemon {
     await this.startOps(config);
     this.running = true;
     logger.info('daemon started', { queues: this.queues.length, channels: this.channels.size, topics: topics.length, schemaVersion: this.schemas.current()?.versionId });
+  }
+
+  /**
+   * Logs in, waiting out a Genesys (or network) outage at start-up for a while with growing
+   * pauses; wrong credentials fail at once. A supervisor restarts the daemon if it gives up.
+   */
+  private async loginPatiently(): Promise<void> {
+    const deadline = Date.now() + STARTUP_RETRY_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.genesys.login();
+        return;
+      } catch (err) {
+        const transient = err instanceof GenesysNetworkError || (err instanceof GenesysApiError && (err.status >= 500 || err.status === 429));
+        if (!transient || Date.now() > deadline || this.deps.signal?.aborted === true) throw err;
+        const waitMs = Math.min(30_000, 1_000 * 2 ** (attempt - 1));
+        this.logger.warn('Genesys not reachable at start-up; trying again', { error: err.message, waitMs });
+        await sleep(waitMs, undefined, this.deps.signal ? { signal: this.deps.signal } : {}).catch(() => undefined);
+      }
+    }
   }
 
   /** Channel facts for readiness and metrics. */

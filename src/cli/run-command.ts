@@ -38,9 +38,14 @@ export async function runDaemonUntilSignal(
 ): Promise<number> {
   // Signal handlers go in before start-up: a SIGHUP (logrotate, `systemctl reload`) or SIGTERM
   // arriving while the daemon starts must not kill it with the default action.
+  const abort = new AbortController();
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => { resolve('SIGTERM'); });
-    process.once('SIGINT', () => { resolve('SIGINT'); });
+    const stop = (signal: NodeJS.Signals): void => {
+      abort.abort();
+      resolve(signal);
+    };
+    process.once('SIGTERM', () => { stop('SIGTERM'); });
+    process.once('SIGINT', () => { stop('SIGINT'); });
   });
   // Written by the SIGHUP handler and by start-up: an object, so both see the same fields.
   const hup: { daemon?: Daemon; pending: boolean } = { pending: false };
@@ -51,12 +56,12 @@ export async function runDaemonUntilSignal(
       // The audit file is reopened first and whatever happens next: logrotate has already moved
       // it, and writing on into the moved file would lose lines at the next rotation.
       await d.reopenAudit().catch((err: unknown) => {
-        logger.error('audit file could not be reopened', { error: describeFailure(err).message });
+        logger.error('audit file could not be reopened', { component: 'daemon', error: describeFailure(err).message });
       });
       try {
         await d.reload(opts.reload ? await opts.reload() : d.config);
       } catch (err) {
-        logger.error('config reload rejected; the running config stays', { error: describeFailure(err).message });
+        logger.error('config reload rejected; the running config stays', { component: 'daemon', error: describeFailure(err).message });
       }
     });
   };
@@ -65,14 +70,23 @@ export async function runDaemonUntilSignal(
     else hup.pending = true;
   };
   process.on('SIGHUP', onHup);
-  const started = Daemon.start(config, deps, opts.overrides);
+  const started = Daemon.start(config, { ...deps, signal: abort.signal }, opts.overrides);
   const first = await Promise.race([started.then(() => 'started' as const), stopSignal]);
-  const daemon = await started;
+  let daemon: Daemon;
+  try {
+    daemon = await started;
+  } catch (err) {
+    // Stopped while start-up was still waiting for Genesys: a clean stop, not a failure.
+    if (first === 'started') throw err;
+    logger.info('stopped during start-up', { component: 'daemon', signal: first });
+    await logger.close?.();
+    return 0;
+  }
   hup.daemon = daemon;
   opts.onStarted?.(daemon);
   if (hup.pending) reload(daemon);
   const signal = first === 'started' ? await stopSignal : first;
-  logger.info('stopping', { signal });
+  logger.info('stopping', { component: 'daemon', signal });
   const hard = (): void => process.exit(1);
   process.once('SIGTERM', hard);
   process.once('SIGINT', hard);

@@ -13,6 +13,7 @@ import { memoryAuditSink, type AuditLine } from '../../../src/sinks/audit.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { waitFor } from '../../helpers/wait-for.js';
 
 let sandbox: Sandbox | undefined;
@@ -26,8 +27,8 @@ afterEach(async () => {
   await sandbox?.stop();
 });
 
-async function setup(extra: Record<string, unknown> = {}, auditFile = '-') {
-  sandbox = await startSandbox({ heartbeatIntervalMs: 200, socketClosingDelayMs: 600 });
+async function setup(extra: Record<string, unknown> = {}, auditFile = '-', port = 0) {
+  sandbox = await startSandbox({ heartbeatIntervalMs: 200, socketClosingDelayMs: 600, port });
   crm = await startFakeCrm({});
   const config = parseConfig(
     {
@@ -124,5 +125,55 @@ describe('daemon (in-process) against the sandbox', () => {
       ['skipped', 'already-enriched', 'backfill'],
     ]);
     expect(sandbox.org.writes).toHaveLength(1);
+  });
+});
+
+describe('daemon start-up', () => {
+  it('waits out a Genesys that is not there yet, then starts', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => { resolve(); }));
+    crm = await startFakeCrm({});
+    const config = parseConfig(
+      {
+        genesys: { gatewayUrl: `http://127.0.0.1:${port}`, clientId: 'sandbox-client', clientSecret: 'sandbox-secret' },
+        queues: [{ name: 'Support DE' }],
+        flow: { id: DEMO_FLOW_ID },
+        crm: { url: `${crm.url}/customers?phone={phone?}` },
+        attributes: { map: { 'Flow.accountId': '/account/id' } },
+        audit: { file: '-' },
+        http: { listen: 'off' },
+      },
+      { file: 'test.yaml', env: {} },
+    );
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (m: string) => { warnings.push(m); }, child: () => logger };
+    const starting = Daemon.start(config, { logger, audit: memoryAuditSink() });
+    await waitFor(() => warnings.length >= 1, { what: 'a first failed login' });
+    sandbox = await startSandbox({ port });
+    const daemon = await starting;
+    running.push(daemon);
+    expect(warnings[0]).toMatch(/not reachable at start-up/);
+    expect(daemon.channelStats()[0]?.state).toBe('open');
+  });
+
+  it('fails at once on wrong credentials', async () => {
+    sandbox = await startSandbox();
+    const config = parseConfig(
+      {
+        genesys: { gatewayUrl: sandbox.url, clientId: 'sandbox-client', clientSecret: 'wrong' },
+        queues: [{ name: 'Support DE' }],
+        flow: { id: DEMO_FLOW_ID },
+        crm: { url: 'http://127.0.0.1:9/c?p={phone}' },
+        attributes: { map: { 'Flow.accountId': '/account/id' } },
+        audit: { file: '-' },
+        http: { listen: 'off' },
+      },
+      { file: 'test.yaml', env: {} },
+    );
+    const started = Date.now();
+    await expect(Daemon.start(config, { logger: silentLogger, audit: memoryAuditSink() })).rejects.toMatchObject({ status: 401 });
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

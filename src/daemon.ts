@@ -21,7 +21,8 @@ import { InstanceLock, lockFileFor } from './daemon/instance-lock.js';
 import { loadPublishedSchema, resolveFlowId, resolveQueues, type ResolvedQueue } from './daemon/resolve.js';
 import { Backfiller, type BackfillOptions } from './enrich/backfill.js';
 import { ENRICHER_DEFAULTS, Enricher, type EnricherOptions } from './enrich/pipeline.js';
-import { GenesysClient } from './genesys/client.js';
+import type { GenesysClient } from './genesys/client.js';
+import { genesysClientFor } from './genesys/from-config.js';
 import { GenesysApiError, GenesysNetworkError } from './genesys/errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './log.js';
@@ -116,34 +117,24 @@ export class Daemon {
         return Promise.resolve();
       });
     }
-    const g = config.genesys;
-    this.genesys = new GenesysClient(
-      {
-        target: g.region !== undefined ? { region: g.region } : { gatewayUrl: g.gatewayUrl },
-        clientId: g.clientId,
-        clientSecret: g.clientSecret,
-        requestsPerMinute: g.requestsPerMinute,
-        maxConcurrentRequests: g.maxConcurrentRequests,
-        timeoutMs: g.timeoutMs,
-        ...(this.overrides.windowMs !== undefined && { windowMs: this.overrides.windowMs }),
-      },
-      {
-        logger: logger.child({ component: 'genesys' }),
-        observer: {
-          onAttempt: (endpoint, outcome) => { metrics.genesysCalls.inc({ endpoint, status: String(outcome) }); },
-          onRateLimited: () => {
-            metrics.rateLimited.inc();
-          },
+    this.genesys = genesysClientFor(config, logger, {
+      ...(this.overrides.windowMs !== undefined && { windowMs: this.overrides.windowMs }),
+      observer: {
+        onAttempt: (endpoint, outcome) => {
+          metrics.genesysCalls.inc({ endpoint, status: String(outcome) });
         },
-        // Whether a channel outlives the token that created it is unsure (genesys-api.md): after
-        // a renewal, move every channel to one made with the new token, overlap first.
-        onTokenRenewed: (generation) => {
-          if (generation > 1 && this.running) {
-            this.channels.rotateAll('token-renewed').catch(() => undefined);
-          }
+        onRateLimited: () => {
+          metrics.rateLimited.inc();
         },
       },
-    );
+      // Whether a channel outlives the token that created it is unsure (genesys-api.md): after
+      // a renewal, move every channel to one made with the new token, overlap first.
+      onTokenRenewed: (generation) => {
+        if (generation > 1 && this.running) {
+          this.channels.rotateAll('token-renewed').catch(() => undefined);
+        }
+      },
+    });
     this.closers.push(() => this.genesys.close());
     await this.loginPatiently();
     this.queues = await resolveQueues(config.queues, this.genesys);

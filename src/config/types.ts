@@ -3,6 +3,7 @@
  * `parseConfig` produces it with every default applied, every `${...}` reference resolved and
  * every relative path made absolute; the object is deeply frozen.
  */
+import type { CrmOptions } from '../crm/options.js';
 import type { GenesysRegion, LogFormat, LogLevel, MediaType, Target, Trigger } from './constants.js';
 
 /** Rate and transport settings for the Genesys Cloud API, shared by both ways of reaching it. */
@@ -47,31 +48,8 @@ export type FlowRef =
   | { readonly name: string; readonly id?: never; readonly schema?: never }
   | { readonly schema: InlineFlowSchema; readonly id?: never; readonly name?: never };
 
-/** CRM lookup over HTTP. */
-export interface CrmConfig {
-  /** http(s) URL template with `{phone}`, `{email}`, `{conversationId}`, `{queueId}`, `{attr:NAME}` placeholders. */
-  readonly url: string;
-  /** Extra request headers (values are secrets as far as logging goes). */
-  readonly headers: Readonly<Record<string, string>>;
-  /** Timeout of one CRM request. */
-  readonly timeoutMs: number;
-  /** Upper bound on CRM requests in flight at once. */
-  readonly maxConcurrent: number;
-  readonly cache: {
-    /** Most entries kept. */
-    readonly max: number;
-    /** How long a found record is fresh. */
-    readonly ttlMs: number;
-    /** How long a "not found" answer is remembered; 0 turns negative caching off. */
-    readonly notFoundTtlMs: number;
-  };
-  readonly circuitBreaker: {
-    /** Consecutive failures that open the breaker. */
-    readonly failureThreshold: number;
-    /** How long the breaker stays open before one trial request. */
-    readonly openMs: number;
-  };
-}
+/** CRM lookup over HTTP: the CRM client's own options (typed once, in src/crm/options.ts). */
+export type CrmConfig = Omit<CrmOptions, 'refreshTimeoutMs'>;
 
 /** How CRM answers become participant attributes. */
 export interface AttributesConfig {

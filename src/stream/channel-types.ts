@@ -104,6 +104,8 @@ export interface ChannelStats {
   gaps: number;
   channelsCreated: number;
   lastFrameAt: number;
+  /** Epoch ms of the last state change (an `open` channel has been open since then). */
+  stateSince: number;
 }
 
 const TRANSITIONS: Readonly<Record<ChannelState, readonly ChannelState[]>> = {

@@ -31,6 +31,7 @@ export class NotificationChannel {
   private pendingGap: { reason: GapReason; from: number } | undefined;
   private serial = 0;
   private lastFrame = 0;
+  private stateSince = 0;
   private readonly startWaiters: (() => void)[] = [];
   private readonly draining = new Set<Promise<void>>();
   private readonly counters = { frames: 0, pingsSent: 0, reconnects: 0, rotations: 0, gaps: 0 };
@@ -148,8 +149,8 @@ export class NotificationChannel {
 
   /** Counters and current facts, for health and metrics. */
   stats(): ChannelStats {
-    const { stateName: state, current, provisioner, lastFrame: lastFrameAt } = this;
-    return { state, channelId: current?.channel?.id, topics: provisioner.topics.length, channelsCreated: provisioner.created, lastFrameAt, ...this.counters };
+    const { stateName: state, current, provisioner, lastFrame: lastFrameAt, stateSince } = this;
+    return { state, channelId: current?.channel?.id, topics: provisioner.topics.length, channelsCreated: provisioner.created, lastFrameAt, stateSince, ...this.counters };
   }
 
   // The single place where the state changes: what the old state owned goes with it. Reasons are
@@ -159,6 +160,7 @@ export class NotificationChannel {
     if (!canTransition(from, to)) throw new StreamError('stream.invalid-state', `channel ${this.key}: no transition ${from} -> ${to} (${reason})`);
     this.scope.dispose();
     this.stateName = to;
+    this.stateSince = this.now();
     this.scope = new StateScope();
     this.log.info('channel state', { from, to, reason, ...details });
     if (to === 'open' || to === 'stopped') for (const wake of this.startWaiters.splice(0)) wake();

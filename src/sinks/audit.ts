@@ -27,8 +27,8 @@ export interface AuditLine {
   readonly latencyMs: { readonly crm?: number; readonly write?: number; readonly total: number };
   readonly schemaVersion?: string;
   readonly correlationId?: string;
-  /** `live` (a notification) or `backfill` (found by the catch-up query). */
-  readonly source?: 'live' | 'backfill';
+  /** `live` (a notification), `backfill` (found by the catch-up query) or `inspect` (an operator's --write). */
+  readonly source?: 'live' | 'backfill' | 'inspect';
   /** Tries made, on `failed` lines. */
   readonly attempts?: number;
 }

@@ -3,6 +3,7 @@
  * mapping and schema validation on it, and print field by field what would be written and why.
  * Writes (one PATCH with the marker, as the daemon does) only when asked to.
  */
+import { createAuditLog, hashAttributes } from '../../sinks/audit.js';
 import { randomUUID } from 'node:crypto';
 import type { EnricherConfig } from '../../config/index.js';
 import { enricherOptions, markerKey } from '../../daemon.js';
@@ -150,8 +151,31 @@ async function preview(config: EnricherConfig, req: InspectRequest, ctx: Preview
   }
   const traceId = randomUUID();
   try {
-    const { correlationId } = await api.patchParticipantAttributes(ctx.view.id, decision.target.id, { ...plan.attributes, [marker]: traceId });
+    const written = { ...plan.attributes, [marker]: traceId };
+    const { correlationId } = await api.patchParticipantAttributes(ctx.view.id, decision.target.id, written);
     print(`written: ${keysOut.length} attributes and the marker to participant ${decision.target.id}; trace id ${traceId}; correlation id ${correlationId ?? 'none'}`);
+    // The trail records every write, whoever made it: one `enriched` line, marked as the operator's.
+    if (config.audit.file !== '-') {
+      const audit = createAuditLog(config.audit.file);
+      audit.write({
+        ts: new Date().toISOString(),
+        event: 'enriched',
+        reason: 'inspect',
+        conversationId: ctx.view.id,
+        participantId: decision.target.id,
+        queueId: decision.queueId,
+        media: decision.media,
+        traceId,
+        attributes: hashAttributes(written),
+        crm: answer.outcome,
+        latencyMs: { total: 0 },
+        schemaVersion: schema.versionId,
+        source: 'inspect',
+        ...(correlationId !== undefined && { correlationId }),
+      });
+      await audit.close();
+      print(`audit: one enriched line appended to ${config.audit.file}`);
+    }
     return EXIT.ok;
   } catch (err) {
     print(`write failed: ${failureText(err)}`);

@@ -1,4 +1,7 @@
 /** `inspect` against the sandbox and the fake CRM, called in-process with captured output. */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { AuditLine } from '../../../src/sinks/audit.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inspectCommand } from '../../../src/cli/inspect-command.js';
 import { hashValue } from '../../../src/sinks/audit.js';
@@ -88,6 +91,11 @@ describe('genesys-enricher inspect', () => {
     });
     expect(io.out()).toMatch(new RegExp(`written: 5 attributes and the marker to participant ${w.participantId}; trace id ${w.attributes['crm.enricher.traceId']!}; correlation id \\S+`));
     for (const secret of SECRETS) expect(io.out()).not.toContain(secret);
+    // The write leaves one enriched line in the daemon's trail, hashes only.
+    const auditFile = join(dirname(configFile), 'audit.jsonl');
+    const lines = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditLine).filter((l) => l.conversationId === id);
+    expect(lines).toEqual([expect.objectContaining({ event: 'enriched', reason: 'inspect', source: 'inspect', traceId: w.attributes['crm.enricher.traceId'] })]);
+    expect(JSON.stringify(lines)).not.toContain('ACC-731902');
 
     const again = captureIo();
     expect(await inspectCommand({ configFile, conversationId: id, write: true }, again)).toBe(1);

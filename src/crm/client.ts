@@ -95,14 +95,14 @@ export class CrmClient {
     const cache = this.#cache;
     const staleBefore = cache.peek(url, { allowStale: true });
     const status: LRUCache.Status<string, CrmEntry, CallRecord> = {};
-    const ownRecord: CallRecord = { timedOut: false };
     const deadline = new AbortController();
+    const ownRecord: CallRecord = { timedOut: false, deadline: deadline.signal };
     const timer = setTimeout(() => {
       deadline.abort();
     }, this.#opts.timeoutMs);
     let internalError = false;
     const fetching = cache
-      .fetch(url, { signal: deadline.signal, status, context: ownRecord, ttl: this.#opts.cache.ttlMs })
+      .fetch(url, { status, context: ownRecord, ttl: this.#opts.cache.ttlMs })
       .catch(() => {
         internalError = true;
         return undefined;
@@ -111,7 +111,9 @@ export class CrmClient {
     const call = this.#fetcher.callFor(url) ?? ownRecord;
     let settled: CrmEntry | undefined | typeof DEADLINE;
     try {
-      settled = await Promise.race([fetching, aborted(deadline.signal)]);
+      // Joining a call that already outlived an earlier lookup's deadline: answer now (stale or
+      // timeout) instead of waiting a second deadline for the same slow CRM.
+      settled = call !== ownRecord && call.timedOut ? DEADLINE : await Promise.race([fetching, aborted(deadline.signal)]);
     } finally {
       clearTimeout(timer);
     }

@@ -56,7 +56,7 @@ export class CrmFetcher {
   /** The lru-cache `fetchMethod`; the first lookup's `context` becomes the call's record. */
   readonly fetchMethod: LRUCache.Fetcher<string, CrmEntry, CallRecord> = (url, _stale, { signal, options, context }) => {
     this.#calls.set(url, context);
-    const call = this.#call(url, signal, context, options);
+    const call = this.#call(url, context.deadline ?? signal, context, options);
     this.#running.add(call);
     const cleanup = (): void => {
       this.#running.delete(call);

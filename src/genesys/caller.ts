@@ -1,17 +1,21 @@
 /**
- * Every Genesys call goes through here: one Bottleneck limiter for the token's request budget
+ * Every Genesys call goes through here: the token's request budget (a pacer, see pacer.ts), at
+ * most `maxConcurrentRequests` in flight, a Bottleneck queue that orders waiting calls by priority
  * (live writes first), a global pause on 429 for Retry-After, a single re-login on 401, and
  * bounded jittered retries for 5xx and network errors. Errors leave as GenesysError only.
+ *
+ * A call that finds budget and a free slot and nobody waiting goes out at once: Bottleneck's own
+ * scheduling costs about 3.5 ms per call even when idle (measured), which alone would spend the
+ * daemon's whole latency target. Everything else queues in Bottleneck.
  */
 import Bottleneck from 'bottleneck';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import { GenesysApiError, normaliseError, type GenesysError } from './errors.js';
+import { Pacer, pacerSettings } from './pacer.js';
 import { decideRetry, type RetryPolicy } from './retry.js';
 import type { TokenManager } from './token.js';
 
-/** Share of the request budget the limiter's spacing leaves unused. */
-export const BUDGET_HEADROOM = 0.02;
 
 /** Priorities (Bottleneck: 0 runs first). */
 export const PRIORITY = { write: 1, control: 3, backfill: 7 } as const;
@@ -40,6 +44,10 @@ export interface ApiResponse<T> {
 
 export class ApiCaller {
   private readonly limiter: Bottleneck;
+  private readonly pacer: Pacer;
+  private readonly maxActive: number;
+  private active = 0;
+  private readonly slotWaiters: (() => void)[] = [];
   private pausedUntil = 0;
   private closed = false;
 
@@ -48,16 +56,11 @@ export class ApiCaller {
     private readonly deps: { tokens: TokenManager; logger: Logger; observer?: CallObserver; random?: () => number },
     private readonly policy: RetryPolicy = opts.retry,
   ) {
-    this.limiter = new Bottleneck({
-      maxConcurrent: opts.maxConcurrentRequests,
-      // Even spacing keeps every rolling window at or under the budget, whatever its alignment
-      // on the server, so the daemon never causes a 429 itself. Spacing at exactly the budget
-      // leaves no room for arrival jitter (the first call of a window opens a connection and
-      // lands a few ms late, and the (N+1)th then falls inside it), hence the headroom. Not
-      // rounded up: Bottleneck keeps a fractional schedule exactly, and rounding would cost up
-      // to 14% of a 10,000/min budget.
-      minTime: opts.windowMs / (opts.requestsPerMinute * (1 - BUDGET_HEADROOM)),
-    });
+    this.maxActive = opts.maxConcurrentRequests;
+    this.pacer = new Pacer(pacerSettings(opts.requestsPerMinute, opts.windowMs));
+    // Bottleneck orders the waiting calls by priority; the budget and the concurrency cap are
+    // kept by the pacer and `active`, which also count the calls that went out at once.
+    this.limiter = new Bottleneck({ maxConcurrent: opts.maxConcurrentRequests });
   }
 
   /** Calls waiting for the limiter (a metric and a readiness hint). */
@@ -74,12 +77,12 @@ export class ApiCaller {
       let generation = this.deps.tokens.generation;
       const started = Date.now();
       try {
-        const response = await this.limiter.schedule({ priority }, async () => {
-          await this.waitWhilePaused();
+        const run = async (): Promise<ApiResponse<T>> => {
           await this.deps.tokens.ensure();
           generation = this.deps.tokens.generation;
           return (await fn()) as ApiResponse<T>;
-        });
+        };
+        const response = this.mayGoNow() ? await this.goNow(run) : await this.limiter.schedule({ priority }, () => this.goQueued(run));
         this.deps.observer?.onAttempt?.(endpoint, response.status, Date.now() - started);
         return response;
       } catch (raw) {
@@ -100,6 +103,44 @@ export class ApiCaller {
         if (decision.relogin) await this.deps.tokens.invalidate(generation);
       }
     }
+  }
+
+  /** Budget now, a free slot, no 429 pause, a valid token and nobody already waiting. */
+  private mayGoNow(): boolean {
+    return this.active < this.maxActive && this.slotWaiters.length === 0 && this.limiter.counts().QUEUED === 0 && Date.now() >= this.pausedUntil && this.pacer.delay() === 0 && this.deps.tokens.valid();
+  }
+
+  private async goNow<R>(run: () => Promise<R>): Promise<R> {
+    this.pacer.reserve();
+    this.active++;
+    try {
+      return await run();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** A queued call: waits for a slot, the end of any 429 pause, and its place in the budget. */
+  private async goQueued<R>(run: () => Promise<R>): Promise<R> {
+    while (this.active >= this.maxActive) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    this.active++;
+    try {
+      for (;;) {
+        await this.waitWhilePaused();
+        const wait = this.pacer.reserve();
+        if (wait > 0) await delay(wait);
+        // A 429 while we waited for our slot: wait it out and take a new slot.
+        if (Date.now() >= this.pausedUntil) break;
+      }
+      return await run();
+    } finally {
+      this.release();
+    }
+  }
+
+  private release(): void {
+    this.active--;
+    this.slotWaiters.shift()?.();
   }
 
   /** Read through a method: `close()` may flip it while a call awaits. */

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { LRUCache } from 'lru-cache';
 import { EnricherError } from '../errors.js';
 
 export type AuditEvent = 'enriched' | 'skipped' | 'failed';
@@ -137,27 +138,34 @@ export function auditedTraceIds(file: string, maxBytes = 64 * 1024 * 1024): Set<
  * id, since another process may append to the same file.
  */
 export class AuditIndex {
-  private readonly ids: Set<string>;
+  /** Bounded: only recent writes can be waiting for recovery, and a daemon runs for months. */
+  private readonly ids: LRUCache<string, true>;
   private lastScan = 0;
 
   constructor(
     private readonly file: string,
     private readonly rescanMs = 5_000,
+    max = 100_000,
   ) {
-    this.ids = auditedTraceIds(file);
+    this.ids = new LRUCache({ max });
+    for (const id of auditedTraceIds(file)) this.ids.set(id, true);
     this.lastScan = Date.now();
   }
 
   add(line: AuditLine): void {
-    if (line.event === 'enriched') this.ids.add(line.traceId);
+    if (line.event === 'enriched') this.ids.set(line.traceId, true);
   }
 
   has(traceId: string): boolean {
     if (this.ids.has(traceId)) return true;
     if (Date.now() - this.lastScan < this.rescanMs) return false;
     this.lastScan = Date.now();
-    for (const id of auditedTraceIds(this.file, 4 * 1024 * 1024)) this.ids.add(id);
+    for (const id of auditedTraceIds(this.file, 4 * 1024 * 1024)) this.ids.set(id, true);
     return this.ids.has(traceId);
+  }
+
+  get size(): number {
+    return this.ids.size;
   }
 }
 

@@ -13,8 +13,9 @@ afterEach(async () => {
 
 describe('429 with Retry-After', () => {
   it('pauses all calls, not just the refused one, then every call succeeds', async () => {
-    // 50 ms between calls: the client hears the 429 before it would send the next one.
-    rig = await startRig({}, { requestsPerMinute: 1_200, maxConcurrentRequests: 4 });
+    // One call at a time: the client hears the 429 before it sends the next one (calls already in
+    // flight beside a refused one cannot be called back).
+    rig = await startRig({}, { requestsPerMinute: 1_200, maxConcurrentRequests: 1 });
     const { client, sandbox } = rig;
     await client.login();
     sandbox.faults.add({ endpoint: '*', status: 429, count: 1, retryAfterS: 1 });

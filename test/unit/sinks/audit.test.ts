@@ -32,3 +32,20 @@ describe('audit log', () => {
     expect(JSON.parse(lines[19_999]!)).toMatchObject({ conversationId: 'c-19999', event: 'enriched' });
   });
 });
+
+describe('AuditIndex', () => {
+  it('knows the enriched trace ids of the file and of its own lines, within a bound', async () => {
+    const { AuditIndex } = await import('../../../src/sinks/audit.js');
+    const file = join(mkdtempSync(join(tmpdir(), 'audit-index-')), 'audit.jsonl');
+    const log = createAuditLog(file);
+    log.write(line(1));
+    log.write({ ...line(2), event: 'skipped', reason: 'crm-not-found' });
+    await log.close();
+    const index = new AuditIndex(file, 60_000, 3);
+    expect(index.has('t-1')).toBe(true);
+    expect(index.has('t-2')).toBe(false);
+    for (let i = 10; i < 20; i++) index.add(line(i));
+    expect(index.size).toBe(3);
+    expect(index.has('t-19')).toBe(true);
+  });
+});

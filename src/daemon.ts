@@ -33,6 +33,7 @@ import { SchemaStore } from './schema/store.js';
 import { AuditIndex, createAuditLog, type AuditLine, type AuditSink } from './sinks/audit.js';
 import { AnalyticsWebhook, WEBHOOK_DEFAULTS } from './sinks/webhook.js';
 import { CHANNEL_DEFAULTS, type ChannelOptions, type ChannelStats } from './stream/channel.js';
+import { conversationIdOfText } from './stream/frames.js';
 import { flowTopic, queueTopics } from './stream/topics.js';
 
 /** Knobs that are not in the config file: tests and benchmarks shrink timings with them. */
@@ -196,6 +197,10 @@ export class Daemon {
         },
         onStateChange: (_from, to, reason) => {
           if (to === 'backoff' || to === 'rotating') metrics.reconnects.inc({ reason });
+        },
+        skipText: (text) => {
+          const id = conversationIdOfText(text);
+          return id !== undefined && this.enricher.claims.settled(id);
         },
         onRejectedTopics: (rejected) => {
           for (const r of rejected) logger.error('topic rejected by Genesys', { topic: r.topic, reason: r.reason, missingPermissions: r.missingPermissions });

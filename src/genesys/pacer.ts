@@ -9,7 +9,7 @@
 /** Share of the budget left unused, for arrival jitter on the server's side. */
 export const BUDGET_HEADROOM = 0.02;
 /** Most calls that may leave at once after an idle spell. */
-const MAX_BURST = 10;
+const MAX_BURST = 5;
 
 export interface PacerSettings {
   readonly spacingMs: number;

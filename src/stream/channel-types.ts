@@ -78,6 +78,8 @@ export interface ChannelEvents {
   onGap(info: GapInfo): void;
   onStateChange?(from: ChannelState, to: ChannelState, reason: string): void;
   onRejectedTopics?(rejected: RejectedTopic[], channelKey: string): void;
+  /** Asked before a text frame is parsed; true drops it (it still counts as life on the socket). */
+  skipText?(text: string): boolean;
 }
 
 /** Collaborators of a channel. */

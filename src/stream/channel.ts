@@ -258,6 +258,9 @@ export class NotificationChannel {
     conn.failures = 0;
     this.lastFrame = now;
     this.counters.frames += 1;
+    // A frame the consumer already knows it does not need (a repeat snapshot of a settled
+    // conversation) is not parsed at all: JSON.parse is most of the per-frame cost.
+    if (typeof data === 'string' && this.events.skipText?.(data) === true) return;
     const frame = typeof data === 'string' ? parseFrame(data) : BINARY_FRAME;
     if (conn === this.current && this.stateName === 'open') {
       if (frame.kind === 'socket-closing' || frame.kind === 'token-revoked') void this.rotate(frame.kind);

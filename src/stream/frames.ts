@@ -56,6 +56,20 @@ function correlationIdOf(envelope: Json): string | undefined {
 }
 
 /**
+ * The conversation id of a queue conversation frame, read from the raw text without parsing it;
+ * undefined when the frame is not laid out the usual compact way (the caller then parses it).
+ */
+export function conversationIdOfText(text: string): string | undefined {
+  if (!text.startsWith('{"topicName":"v2.routing.queues.')) return undefined;
+  const marker = '"eventBody":{"id":"';
+  const at = text.indexOf(marker);
+  if (at < 0) return undefined;
+  const start = at + marker.length;
+  const end = text.indexOf('"', start);
+  return end > start && end - start <= 64 ? text.slice(start, end) : undefined;
+}
+
+/**
  * Parses one websocket text frame. Never throws: anything that is not a well-formed envelope comes
  * back as `malformed` (with a reason that never quotes the payload, which may hold customer data),
  * and well-formed frames on topics this daemon does not handle come back as `unknown`.

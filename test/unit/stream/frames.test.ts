@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFrame, type Frame } from '../../../src/stream/frames.js';
+import { conversationIdOfText, parseFrame, type Frame } from '../../../src/stream/frames.js';
 
 const Q = '6c2f0b8e-1d1e-4c1b-9a55-0b2a3f1c7e10';
 const envelope = (topicName: unknown, eventBody?: unknown, metadata?: unknown): string =>
@@ -71,5 +71,19 @@ describe('parseFrame', () => {
   it('passes the body through by reference (no copy)', () => {
     const frame = parseFrame(envelope(`v2.routing.queues.${Q}.conversations`, { participants: [{ id: 'p1' }] }));
     expect(frame.kind === 'conversation' && (frame.body as { participants: unknown[] }).participants).toEqual([{ id: 'p1' }]);
+  });
+});
+
+describe('conversationIdOfText', () => {
+  it.each([
+    ['{"topicName":"v2.routing.queues.q1.conversations","version":"2","eventBody":{"id":"c-1","participants":[]}}', 'c-1'],
+    ['{"topicName":"v2.routing.queues.q1.conversations.calls","eventBody":{"id":"c-2"}}', 'c-2'],
+    ['{"topicName":"v2.flows.f1","eventBody":{"id":"f1"}}', undefined],
+    ['{"eventBody":{"id":"c-3"},"topicName":"v2.routing.queues.q1.conversations"}', undefined],
+    ['{"topicName":"v2.routing.queues.q1.conversations","eventBody":{"participants":[],"id":"c-4"}}', undefined],
+    ['{"topicName":"v2.routing.queues.q1.conversations", "eventBody": {"id": "c-5"}}', undefined],
+    ['not json', undefined],
+  ])('%s -> %s', (text, id) => {
+    expect(conversationIdOfText(text)).toBe(id);
   });
 });

@@ -34,6 +34,36 @@ describe('NotificationChannel over a real socket', () => {
     expect(t.channel.stats()).toMatchObject({ state: 'open', channelId: 'ch-1', frames: 2, channelsCreated: 1, gaps: 1 });
   });
 
+  it('drops a frame unparsed when skipText says so, still counting it as life', async () => {
+    const fake = await FakeStreaming.start();
+    const seen: string[] = [];
+    const asked: string[] = [];
+    const channel = new NotificationChannel('t', { ...FAST, topics: TOPICS }, {
+      api: fake.api,
+      logger: recordingLogger(),
+      events: {
+        onFrame: (frame) => {
+          if (frame.kind === 'conversation') seen.push((frame.body as { id: string }).id);
+        },
+        onGap: () => undefined,
+        skipText: (text) => {
+          asked.push(text);
+          return text.includes('"settled-1"');
+        },
+      },
+    });
+    teardown = async () => {
+      await channel.stop();
+      await fake.stop();
+    };
+    await channel.start();
+    fake.send('ch-1', 'v2.routing.queues.q1.conversations', { id: 'settled-1', participants: [] });
+    fake.send('ch-1', 'v2.routing.queues.q1.conversations', { id: 'new-2', participants: [] });
+    await waitFor(() => seen.length === 1 && asked.length === 2, { what: 'both frames handled' });
+    expect(seen).toEqual(['new-2']);
+    expect(channel.stats().frames).toBe(2);
+  });
+
   it('survives a throwing event handler and reports binary frames as malformed', async () => {
     const fake = await FakeStreaming.start();
     const logger = recordingLogger();

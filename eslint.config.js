@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'eslint.config.js', 'vitest.config.ts', 'vitest.chaos.config.ts'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tmp/**', 'eslint.config.js', 'vitest.config.ts', 'vitest.chaos.config.ts'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

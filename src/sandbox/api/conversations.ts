@@ -35,7 +35,7 @@ function patchAttributes(ctx: RequestContext, org: SandboxOrg): Reply {
     }
     clean[key] = value;
   }
-  const outcome = org.patchAttributes(ctx.params.conversationId ?? '', ctx.params.participantId ?? '', clean, ctx.auth?.clientId ?? '');
+  const outcome = org.patchAttributes(ctx.params.conversationId ?? '', ctx.params.participantId ?? '', clean, ctx.auth?.clientId ?? '', ctx.receivedAt);
   if (outcome !== 'ok') throw notFound();
   return { status: 202, body: { attributes: clean } };
 }

@@ -15,6 +15,8 @@ export interface RequestContext {
   /** Parsed JSON body (or form fields as an object); undefined when empty. */
   readonly body: unknown;
   readonly correlationId: string;
+  /** When the request was taken up (after its body was read): the time in the call and write records. */
+  readonly receivedAt: number;
   /** Set by the auth layer on API routes. */
   readonly auth?: { readonly clientId: string; readonly token: string };
 }

@@ -14,6 +14,7 @@ import { ApiFailure, type Reply, type RequestContext, type Router } from './rout
 
 /** One REST call as the sandbox saw it. */
 export interface CallRecord {
+  /** When the sandbox took the request up (its write, if any, carries the same time). */
   readonly at: number;
   readonly method: string;
   /** Route pattern, or the raw path when no route matched. */
@@ -69,6 +70,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
     return;
   }
   const path = url.pathname;
+  const receivedAt = Date.now();
 
   if (path === '/oauth/token' && method === 'POST') {
     const reply = deps.auth.login(req.headers.authorization, body);
@@ -106,6 +108,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
       query: url.searchParams,
       body,
       correlationId,
+      receivedAt,
       ...(auth ? { auth } : {}),
     };
     const reply: Reply = await matched.route.handler(ctx);
@@ -116,7 +119,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
     status = err.status;
     send(res, err.status, method === 'HEAD' ? undefined : errorBody(err.status, err.code, err.message, correlationId), err.headers, correlationId);
   } finally {
-    if (isApi) deps.onCall({ at: Date.now(), method, endpoint, status, ...(clientId ? { clientId } : {}) });
+    if (isApi) deps.onCall({ at: receivedAt, method, endpoint, status, ...(clientId ? { clientId } : {}) });
   }
 }
 

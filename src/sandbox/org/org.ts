@@ -89,7 +89,7 @@ export class SandboxOrg {
   }
 
   /** Merges string attributes into a participant (PATCH semantics of the sandbox) and republishes. */
-  patchAttributes(conversationId: string, participantId: string, attributes: Record<string, string>, clientId: string): PatchOutcome {
+  patchAttributes(conversationId: string, participantId: string, attributes: Record<string, string>, clientId: string, at: number = Date.now()): PatchOutcome {
     const conv = this.conversations.get(conversationId);
     if (!conv) return 'no-conversation';
     if (conv.endedAt !== undefined) return 'ended';
@@ -97,7 +97,7 @@ export class SandboxOrg {
     if (!participant) return 'no-participant';
     Object.assign(participant.attributes, attributes);
     this.writes.push({
-      at: Date.now(),
+      at,
       conversationId,
       participantId,
       purpose: participant.purpose,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { customerOf, participantLine } from '../../../src/cli/operator/inspect-run.js';
+import { participantLine } from '../../../src/cli/operator/inspect-run.js';
+import { customerOf } from '../../../src/enrich/detect.js';
 import type { ConversationView, ParticipantView } from '../../../src/enrich/snapshot.js';
 
 const p = (id: string, purpose: string, extra: Partial<ParticipantView> = {}): ParticipantView => ({ id, purpose, attributes: {}, ...extra });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CrmContext, CrmResult } from '../../../src/crm/types.js';
 import { GenesysApiError } from '../../../src/genesys/errors.js';
 import { silentLogger } from '../../../src/log.js';
+import { IDENTITY_DEFAULTS } from '../../../src/enrich/identity.js';
 import { Enricher, type EnricherOptions } from '../../../src/enrich/pipeline.js';
 import { compileSchema, type CompiledSchema } from '../../../src/schema/compile.js';
 import { hashValue, memoryAuditSink } from '../../../src/sinks/audit.js';
@@ -42,6 +43,7 @@ function harness(opts: {
   const enricher = new Enricher(
     {
       detect: { queueIds: new Set([Q1]), media: new Set(['call', 'chat', 'message', 'email', 'callback'] as const), trigger: 'agent-connected', target: 'customer', markerKey: MARKER },
+      identity: IDENTITY_DEFAULTS,
       map: { 'Flow.accountId': '/account/id', 'Flow.vip': '/account/vip', 'Flow.balance': '/account/balance' },
       prefix: 'crm.',
       queueSize: 100,
@@ -236,6 +238,7 @@ describe('Enricher recovery after a crash', () => {
     const enricher = new Enricher(
       {
         detect: { queueIds: new Set([Q1]), media: new Set(['call'] as const), trigger: 'agent-connected', target: 'customer', markerKey: MARKER },
+        identity: IDENTITY_DEFAULTS,
         map: { 'Flow.accountId': '/account/id' },
         prefix: 'crm.',
         queueSize: 10,

@@ -65,6 +65,17 @@ async function connectOne(s: Sandbox, queueIndex: number): Promise<string> {
   return conv.id;
 }
 
+/** Catch-up queries the daemon made so far. */
+function catchUps(s: Sandbox): number {
+  return s.calls.filter((c) => c.endpoint.includes('/analytics/')).length;
+}
+
+/** Waits until the start-up catch-up has run, so that it cannot be what finds later conversations. */
+async function startUpCatchUpDone(s: Sandbox): Promise<number> {
+  await waitFor(() => catchUps(s) >= 1, { what: 'the start-up catch-up' });
+  return catchUps(s);
+}
+
 function writesOf(s: Sandbox, ids: readonly string[]): number[] {
   return ids.map((id) => s.org.writes.filter((w) => w.conversationId === id).length);
 }
@@ -74,6 +85,7 @@ describe('daemon channels under platform faults', () => {
     // Tokens live 6 s: the client renews after about 5.4 s, and a renewal rotates every channel.
     const { sandbox: s, daemon: d } = await start({ tokenLifetimeS: 6 });
     s.traffic.pause();
+    const queries = await startUpCatchUpDone(s);
     const silencedAt = Date.now();
     expect(s.hub.silence()).toBe(1);
     const ids: string[] = [];
@@ -82,6 +94,7 @@ describe('daemon channels under platform faults', () => {
     await waitFor(() => (d.channelStats()[0]?.rotations ?? 0) >= 1 && d.channelStats()[0]?.state === 'open', { timeoutMs: 15_000, what: 'a rotation after the token renewal' });
     expect(Date.now() - silencedAt).toBeGreaterThanOrEqual(4_000);
     await waitFor(() => writesOf(s, ids).every((w) => w === 1), { timeoutMs: 10_000, what: 'every conversation written' });
+    expect(catchUps(s)).toBeGreaterThan(queries);
     // Connected after the rotation: heard live.
     ids.push(await connectOne(s, 0));
     await waitFor(() => writesOf(s, ids).every((w) => w === 1), { what: 'the live one written' });
@@ -94,6 +107,7 @@ describe('daemon channels under platform faults', () => {
     const { sandbox: s, daemon: d } = await start({ maxChannelsPerClient: 3, maxTopicsPerChannel: 1, socketClosingDelayMs: 2_000 }, { channelLimits: { maxChannels: 3, topicsPerChannel: 1 } });
     expect(d.channelStats()).toHaveLength(3);
     s.traffic.pause();
+    await startUpCatchUpDone(s);
     const ids = [await connectOne(s, 0), await connectOne(s, 1)];
     await waitFor(() => writesOf(s, ids).every((w) => w === 1), { what: 'written live' });
     expect(s.hub.socketClosing()).toBe(3);
@@ -110,6 +124,7 @@ describe('daemon channels under platform faults', () => {
   it('replaces a channel reported gone ({"result":"404"}) at once and catches up the gap', async () => {
     const { sandbox: s, daemon: d } = await start({});
     s.traffic.pause();
+    await startUpCatchUpDone(s);
     const before = d.channelStats()[0]!.channelId!;
     const goneAt = Date.now();
     expect(s.hub.channelGone(before)).toBe(true);

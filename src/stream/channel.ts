@@ -33,6 +33,8 @@ export class NotificationChannel {
   private proving: { next: Connection; mark: number } | undefined;
   /** A break-before-make rotation: the old socket's close, awaited before the new channel is made. */
   private breakFirst: Promise<void> | undefined;
+  /** Settles when the rotation in progress is over and the socket it gave up has closed. */
+  private rotation: Promise<void> | undefined;
   private serial = 0;
   private lastFrame = 0;
   private stateSince = 0;
@@ -138,7 +140,7 @@ export class NotificationChannel {
    * Resolves when the rotation is over (or was abandoned by `stop()`); a no-op unless open.
    */
   rotate(reason: string): Promise<void> {
-    if (this.stateName === 'rotating') return this.scope.done;
+    if (this.stateName === 'rotating' && this.rotation) return this.rotation;
     const old = this.current;
     if (this.stateName !== 'open' || !old) {
       this.log.debug('rotation skipped: not open', { state: this.stateName, reason });
@@ -155,14 +157,20 @@ export class NotificationChannel {
     }
     const next = this.newConnection();
     this.next = next;
+    let drained: Promise<void> = Promise.resolve();
     this.scope.onDispose(() => {
-      void this.retire(this.current === next ? old : next, 'rotated');
+      drained = this.retire(this.current === next ? old : next, 'rotated');
       if (this.next === next) this.next = undefined;
       this.proving = undefined;
       this.breakFirst = undefined;
-      release?.();
+      this.rotation = undefined;
+      // The extra channel is held until the socket given up has closed: until then Genesys still
+      // counts it as in use.
+      void drained.then(() => release?.());
     });
-    return this.scope.done;
+    const rotation = this.scope.done.then(() => drained);
+    this.rotation = rotation;
+    return rotation;
   }
 
   /** Counters and current facts, for health and metrics. */

@@ -36,6 +36,24 @@ describe('a channel reported gone', () => {
     expect(t.fake.attempts.map((a) => a.channelId)).toEqual(['ch-1', 'ch-2']);
   });
 
+  it('ends a rotation at once when the old socket is reported gone while it had to prove itself', async () => {
+    const t = await setup({ pongTimeoutMs: 10_000 });
+    teardown = t.teardown;
+    await t.channel.start();
+    t.fake.answerPings = false; // the old socket will not prove itself by a pong
+    t.fake.onConnection = (conn) => {
+      if (conn.channelId !== 'ch-2') return;
+      t.fake.channels.get('ch-1')!.exists = false;
+      t.fake.sendRaw('ch-1', '{"result":"404"}');
+    };
+    const started = Date.now();
+    await t.channel.rotate('test');
+    expect(Date.now() - started).toBeLessThan(5_000); // not the 10 s pong timeout
+    expect(t.channel.stats()).toMatchObject({ state: 'open', channelId: 'ch-2', rotations: 1 });
+    expect(t.rec.gaps.map((g) => g.reason)).toEqual(['start', 'rotation']);
+    t.fake.onConnection = undefined;
+  });
+
   it('backs off when fresh channels keep being reported gone', async () => {
     const t = await setup({ backoff: { minMs: 200, maxMs: 1_000, factor: 2, jitter: 0 } });
     teardown = t.teardown;

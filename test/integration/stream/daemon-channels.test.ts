@@ -116,7 +116,6 @@ describe('daemon channels under platform faults', () => {
     ids.push(await connectOne(s, 0), await connectOne(s, 1));
     await waitFor(() => writesOf(s, ids).every((w) => w === 1), { timeoutMs: 10_000, what: 'every conversation written' });
     expect(s.hub.counters.connectedChannelsEvicted).toBe(0);
-    expect(s.hub.channels().length).toBeLessThanOrEqual(3);
     await d.enricher.drain(1_000);
     expect(writesOf(s, ids)).toEqual([1, 1, 1, 1, 1, 1]);
   });

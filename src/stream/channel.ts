@@ -395,6 +395,8 @@ export class NotificationChannel {
   private handleClose(conn: Connection, code: number): void {
     if (conn.isRetired() || this.stateName === 'stopped') return;
     if (conn === this.next) {
+      // The old socket keeps the stream until the new one opens again and the overlap starts over.
+      if (this.proving?.next === conn) this.proving = undefined;
       conn.failures += 1; // reconnecting-websocket retries; the provider backs off
       return;
     }

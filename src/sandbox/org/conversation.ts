@@ -30,11 +30,32 @@ export interface MediaLeg {
   disconnectType?: string;
 }
 
+/** A callback request: the numbers the customer left, as `callbacks[]` entries carry them. */
+export interface CallbackRequest {
+  /** Numbers as the customer typed them (E.164); `[""]` when they gave none. */
+  numbers: string[];
+  userName?: string;
+  scriptId: string;
+  scheduledTime: string;
+}
+
 export interface SandboxParticipant {
   id: string;
   purpose: string;
   name?: string;
   address?: string;
+  /** Calling number of a call (`tel:+...`); only the media-specific shapes carry it. */
+  ani?: string;
+  /** Dialled number of a call. */
+  dnis?: string;
+  /** Id of the external contact Genesys matched. */
+  externalContactId?: string;
+  /** Set on the participants of a callback conversation. */
+  callback?: CallbackRequest;
+  /** Set once the agent dials a callback: a `calls[]` leg beside the `callbacks[]` one. */
+  dialLeg?: MediaLeg;
+  /** After-call work start (agent legs). */
+  startAcwTime?: string;
   queueId?: string;
   userId?: string;
   startTime: string;
@@ -44,9 +65,30 @@ export interface SandboxParticipant {
   leg: MediaLeg;
 }
 
+/** Kind of a message conversation, as the message entry's `type` says. */
+export type MessageType = 'webmessaging' | 'sms' | 'whatsapp';
+
+/** Who the customer of a conversation is, as the sandbox invented them (for the truth API). */
+export interface CustomerFacts {
+  readonly phone: string;
+  readonly email: string;
+  readonly externalContactId?: string;
+  /** The CRM's entity id; undefined when the CRM does not know this customer. */
+  readonly crmCustomerId?: string;
+}
+
 export interface SandboxConversation {
   id: string;
+  /** The medium the conversation entered as (a dialled callback stays a callback). */
   media: SandboxMedia;
+  /** Message conversations only. */
+  messageType?: MessageType;
+  /** Chat conversations only: the chat provider (web chat v2 guests carry no address). */
+  chatProvider?: string;
+  /** The invented customer behind the customer participant. */
+  customer?: CustomerFacts;
+  /** Whether the customer participant carried forged enricher attributes from the start. */
+  forgedMarker?: boolean;
   participants: SandboxParticipant[];
   startedAt: number;
   /** Set once every participant has ended. */

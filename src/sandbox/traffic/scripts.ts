@@ -3,7 +3,7 @@
  * messaging and email through an inbound flow, callbacks straight into a queue) and which routed
  * phases follow for each script kind. {@link buildPlan} draws one complete conversation.
  */
-import type { SandboxConversation, SandboxMedia, SandboxParticipant } from '../org/conversation.js';
+import type { CustomerFacts, SandboxConversation, SandboxMedia, SandboxParticipant } from '../org/conversation.js';
 import { DURATIONS } from './durations.js';
 import { TrafficError } from './errors.js';
 import { join, hangUpAll, participant } from './legs.js';
@@ -69,6 +69,15 @@ function entryAttributes(rng: Rng, media: SandboxMedia): Record<string, string> 
   return {};
 }
 
+function customerFacts(c: Customer): CustomerFacts {
+  return {
+    phone: c.phone,
+    email: c.email,
+    ...(c.externalContactId !== undefined && { externalContactId: c.externalContactId }),
+    ...(c.crmCustomerId !== undefined && { crmCustomerId: c.crmCustomerId }),
+  };
+}
+
 /** Draws one complete conversation of `input.media` following `input.script`. */
 export function buildPlan(input: PlanInput): ConversationPlan {
   const { rng, media, script, queueId, transferQueueId } = input;
@@ -82,6 +91,7 @@ export function buildPlan(input: PlanInput): ConversationPlan {
     startedAt: 0,
     queueIds: [],
     recordingState: 'none',
+    customer: customerFacts(input.customer),
   };
   const address = input.address ?? customerAddress(media, input.customer);
   const customer = customerParticipant(rng, media, input.customer, address);

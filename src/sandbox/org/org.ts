@@ -4,14 +4,8 @@
  * topic and the media-specific one of each queue the conversation has touched.
  */
 import type { SandboxQueue } from '../options.js';
-import {
-  genericSnapshot,
-  isTerminal,
-  MEDIA_KEY,
-  mediaSnapshot,
-  type SandboxConversation,
-  type SandboxParticipant,
-} from './conversation.js';
+import { isTerminal, MEDIA_KEY, type SandboxConversation, type SandboxParticipant } from './conversation.js';
+import { genericSnapshot, mediaSnapshot } from './snapshots.js';
 import { CustomerDirectory } from '../crm/directory.js';
 import { FlowRegistry } from './flows.js';
 import { TruthLog, type ConversationTruth } from './truth.js';

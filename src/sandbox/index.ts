@@ -44,7 +44,8 @@ export interface Sandbox {
 /** Starts a sandbox on 127.0.0.1 (port 0 unless given). */
 export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promise<Sandbox> {
   const options = resolveSandboxOptions(partial);
-  const org = new SandboxOrg(options.queues);
+  const org = new SandboxOrg(options.queues, options);
+  org.endedPatchStatus = options.endedPatchStatus;
   org.flows.create(DEMO_FLOW_NAME, 'workflow', DEMO_INPUT_SCHEMA, DEMO_FLOW_ID);
   const auth = new TokenStore(options.clients, options.tokenLifetimeS);
   const limiter = new RateLimiter(options.requestsPerMinute, options.rateWindowMs);
@@ -71,6 +72,9 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     api,
     control,
     onCall: (call) => calls.push(call),
+    onAnswerFault: (correlationId, fault) => {
+      org.markAnswerFault(correlationId, fault);
+    },
   });
   port = front.port;
   const server: Server = front.server;

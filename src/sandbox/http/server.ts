@@ -113,7 +113,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
         req.socket.destroy();
         return;
       }
-      if (fault?.effect === 'late' && !(await holdAnswer(req, fault.delayMs))) return;
+      if (fault?.effect === 'late' && !(await holdAnswer(req, fault.delayMs))) {
+        status = 0; // the client left before the call was even taken up
+        return;
+      }
     }
     const ctx: RequestContext = {
       req,

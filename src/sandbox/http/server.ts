@@ -132,7 +132,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
     const reply: Reply = await matched.route.handler(ctx);
     status = reply.status;
     // Faults after an applied call: the route's work stands, its answer fails, comes late or never.
-    const after = isApi && reply.status < 300 ? deps.faults.strike('after', method, endpoint) : undefined;
+    const after = isApi && reply.status < 300 ? afterFault(deps.faults, method, endpoint) : undefined;
     if (after !== undefined) {
       fault = after;
       if (after.effect === 'status') {
@@ -160,6 +160,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
       deps.onCall({ at: receivedAt, method, endpoint, status, ...(clientId ? { clientId } : {}), ...(faultName !== undefined && { fault: faultName }) });
     }
   }
+}
+
+/** An `after` rule that fires, else an `after` slow spell in force (a late answer), else nothing. */
+function afterFault(faults: FaultInjector, method: string, endpoint: string): FiredFault | undefined {
+  const rule = faults.strike('after', method, endpoint);
+  if (rule !== undefined) return rule;
+  const spellMs = faults.answerLatencyFor(endpoint);
+  return spellMs > 0 ? { phase: 'after', effect: 'late', delayMs: spellMs } : undefined;
 }
 
 /**

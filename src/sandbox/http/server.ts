@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TokenStore } from './auth.js';
 import type { FaultInjector } from './faults.js';
+import type { PermissionModel } from './permissions.js';
 import type { RateLimiter } from './rate-limit.js';
 import { ApiFailure, type Reply, type RequestContext, type Router } from './router.js';
 
@@ -27,6 +28,8 @@ export interface HttpFrontDeps {
   readonly auth: TokenStore;
   readonly limiter: RateLimiter;
   readonly faults: FaultInjector;
+  /** Which permissions each client holds; a route needing a missing one answers 403. */
+  readonly permissions?: PermissionModel;
   /** Routes under /api/v2 (authenticated). */
   readonly api: Router;
   /** Routes under /sandbox (no auth: the test control API). */
@@ -98,6 +101,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
       auth = deps.auth.verify(req.headers.authorization);
       clientId = auth.clientId;
       deps.limiter.take(auth.token);
+      deps.permissions?.check(auth.clientId, method, endpoint);
       deps.faults.check(method, endpoint);
     }
     const ctx: RequestContext = {

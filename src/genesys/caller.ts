@@ -72,6 +72,7 @@ export class ApiCaller {
   private readonly denialBoard = new DenialBoard(DENIAL_LOG_EVERY_MS);
   private readonly stopper = new AbortController();
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(
     opts: CallerOptions,
@@ -233,11 +234,15 @@ export class ApiCaller {
    * Stops the caller: every waiting call (paused, backing off, queued for budget or a slot)
    * rejects at once with a `closed` error; calls already on the wire finish or time out.
    */
-  async close(): Promise<void> {
-    this.closed = true;
-    this.stopper.abort();
-    for (const wake of this.slotWaiters.splice(0)) wake();
-    await this.limiter.stop({ dropWaitingJobs: true });
+  close(): Promise<void> {
+    // Idempotent: the daemon's shutdown and its error path may both close.
+    this.closing ??= (async () => {
+      this.closed = true;
+      this.stopper.abort();
+      for (const wake of this.slotWaiters.splice(0)) wake();
+      await this.limiter.stop({ dropWaitingJobs: true });
+    })();
+    return this.closing;
   }
 
   /** Alias of {@link close}, for callers that think of it as stopping. */

@@ -86,3 +86,29 @@ describe('availabletopics', () => {
     expect(byId.get('v2.flows.{id}')).toEqual(['architect:flow:view']);
   });
 });
+
+describe('the sandbox control API for permissions', () => {
+  it('revokes and grants per client or org-wide, lists what is held, and restores everything', async () => {
+    rig = await startRig();
+    const { sandbox, client } = rig;
+    const control = async (method: string, body?: unknown): Promise<{ status: number; json: { held?: string[]; known?: string[] } }> => {
+      const res = await fetch(`${sandbox.url}/sandbox/permissions`, { method, ...(body !== undefined && { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+      return { status: res.status, json: (await res.json()) as { held?: string[]; known?: string[] } };
+    };
+    const all = (await control('GET')).json;
+    expect(all.held).toEqual(all.known);
+    expect(all.known).toEqual(expect.arrayContaining([VIEW, 'routing:queue:view', 'architect:flow:view', 'analytics:queueObservation:view']));
+
+    expect((await control('POST', { revoke: ['architect:flow:view'], clientId: 'sandbox-client' })).status).toBe(200);
+    expect((await control('GET')).json.held).not.toContain('architect:flow:view');
+    await expect(client.getFlow(DEMO_FLOW_ID)).rejects.toMatchObject({ status: 403 });
+    expect((await control('POST', { grant: ['architect:flow:view'], clientId: 'sandbox-client' })).status).toBe(200);
+    expect((await client.getFlow(DEMO_FLOW_ID)).id).toBe(DEMO_FLOW_ID);
+
+    expect((await control('POST', { revoke: 'not-a-list' })).status).toBe(400);
+    await control('POST', { revoke: [VIEW] });
+    expect((await control('GET')).json.held).not.toContain(VIEW);
+    await control('DELETE');
+    expect((await control('GET')).json.held).toEqual(all.known);
+  });
+});

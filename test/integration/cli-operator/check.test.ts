@@ -160,6 +160,21 @@ describe('genesys-enricher check', () => {
     }
   });
 
+  it('names analytics:queueObservation:view when the catch-up query is refused', async () => {
+    h.sandbox.permissions.revoke('analytics:queueObservation:view');
+    try {
+      const io = captureIo();
+      const file = h.config('no-observation', { queues: `  - id: ${h.sandbox.options.queues[0]!.id}` });
+      expect(await checkCommand({ configFile: file }, io)).toBe(1);
+      const permission = lines(io.out(), 'permission');
+      expect(permission[0]).toMatch(/^FAIL.*POST \/api\/v2\/analytics\/conversations\/activity\/query \(catch-up query\): refused, the OAuth client lacks analytics:queueObservation:view$/);
+      // The conversation GET is still probed (on a made-up id) and granted.
+      expect(permission[1]).toMatch(/^OK.*a made-up id answered 404/);
+    } finally {
+      h.sandbox.permissions.reset();
+    }
+  });
+
   it('fails the login with a wrong secret and skips what needs it', async () => {
     process.env.OP_BAD_SECRET = 'not-the-secret-91';
     const io = captureIo();

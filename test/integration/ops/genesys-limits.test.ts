@@ -22,7 +22,8 @@ const CRM_TOKEN = 'limits-crm-token-8e2d';
 const VIEW = 'conversation:communication:view';
 const GET_CALL = 'GET /api/v2/conversations/{conversationId}';
 const PATCH = '/api/v2/conversations/{conversationId}/participants/{participantId}/attributes';
-const CAP_MS = 2_000;
+// Long enough that /readyz polls see the pause even on a loaded machine.
+const CAP_MS = 4_000;
 
 function configYaml(crm: FakeCrm, auditFile: string): string {
   return `
@@ -144,13 +145,17 @@ describe('permissions and 429s at run time (built CLI against the sandbox)', () 
   it('caps a day-long Retry-After on the PATCH, shows the write pause, then writes', async () => {
     sandbox.faults.add({ endpoint: PATCH, method: 'PATCH', status: 429, count: 1, retryAfterS: 86_400 });
     const id = await connectedCall();
-    const unready = await waitFor(async () => {
+    await waitFor(() => sandbox.calls.some((c) => c.endpoint === PATCH && c.status === 429), { timeoutMs: 20_000, what: 'the refused PATCH' });
+    // Read /readyz and the gauge together, inside the pause.
+    const seen = await waitFor(async () => {
       const r = await readyz();
-      return r.status === 503 && r.checks.some((c) => c.name === 'genesys writes' && !c.ok) ? r : undefined;
-    }, { timeoutMs: 10_000, intervalMs: 20, what: '/readyz 503 for the write pause' });
-    expect(unready.checks.find((c) => c.name === 'genesys writes')!.detail).toMatch(/^paused for [12] s more after a 429/);
-    expect(await metric('genesys_enricher_genesys_paused', { family: 'writes' })).toBe(1);
-    expect(await metric('genesys_enricher_genesys_paused', { family: 'analytics' })).toBe(0);
+      const writes = await metric('genesys_enricher_genesys_paused', { family: 'writes' });
+      const analytics = await metric('genesys_enricher_genesys_paused', { family: 'analytics' });
+      return r.status === 503 && r.checks.some((c) => c.name === 'genesys writes' && !c.ok) ? { r, writes, analytics } : undefined;
+    }, { timeoutMs: CAP_MS, intervalMs: 20, what: '/readyz 503 for the write pause' });
+    expect(seen.r.checks.find((c) => c.name === 'genesys writes')!.detail).toMatch(/^paused for [1-4] s more after a 429/);
+    expect(seen.writes).toBe(1);
+    expect(seen.analytics).toBe(0);
     const capped = warnings().find((w) => w.family === 'writes' && w.retryAfterMs === 86_400_000);
     expect(capped).toMatchObject({ pauseMs: CAP_MS, scope: 'family' });
 

@@ -88,9 +88,15 @@ describe('permissions and 429s at run time (built CLI against the sandbox)', () 
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .filter((l) => l.level === 'warn');
 
-  /** A call connected in Support DE while traffic is paused. */
+  /**
+   * A call connected in Support DE while traffic is paused, from a customer the CRM knows (a
+   * random one is unknown one time in ten, and would be skipped without any write).
+   */
+  let customers = 0;
   const connectedCall = async (): Promise<string> => {
-    const conv = await sandbox.traffic.startOne({ media: 'call', script: 'connect', queueId: sandbox.options.queues[0]!.id });
+    const phone = `+4917000000${String(100 + customers++)}`;
+    crm.setRecord(phone, { account: { id: `ACC-${phone.slice(-6)}` } });
+    const conv = await sandbox.traffic.startOne({ media: 'call', script: 'connect', queueId: sandbox.options.queues[0]!.id, customerAddress: `tel:${phone}` });
     while (!sandbox.org.connected.has(conv.id)) sandbox.traffic.step(conv.id);
     return conv.id;
   };

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TokenStore } from './auth.js';
 import type { AnswerFault, FaultInjector, FiredFault } from './faults.js';
+import type { PermissionModel } from './permissions.js';
 import type { RateLimiter } from './rate-limit.js';
 import { ApiFailure, type Reply, type RequestContext, type Router } from './router.js';
 
@@ -32,6 +33,8 @@ export interface HttpFrontDeps {
   readonly auth: TokenStore;
   readonly limiter: RateLimiter;
   readonly faults: FaultInjector;
+  /** Which permissions each client holds; a route needing a missing one answers 403. */
+  readonly permissions?: PermissionModel;
   /** Routes under /api/v2 (authenticated). */
   readonly api: Router;
   /** Routes under /sandbox (no auth: the test control API). */
@@ -106,6 +109,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
       auth = deps.auth.verify(req.headers.authorization);
       clientId = auth.clientId;
       deps.limiter.take(auth.token);
+      deps.permissions?.check(auth.clientId, method, endpoint);
       fault = deps.faults.strike('before', method, endpoint);
       if (fault?.effect === 'status') throw fault.failure;
       if (fault?.effect === 'reset') {

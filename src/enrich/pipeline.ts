@@ -5,10 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CrmContext, CrmResult } from '../crm/types.js';
-import { GenesysApiError, type GenesysError } from '../genesys/errors.js';
+import { GenesysApiError } from '../genesys/errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { CompiledSchema } from '../schema/compile.js';
+import type { SigningKeys } from '../signing.js';
 import { hashAttributes, type AuditLine, type AuditSink } from '../sinks/audit.js';
 import type { WebhookEvent } from '../sinks/webhook.js';
 import { ClaimSet } from './claims.js';
@@ -16,8 +17,10 @@ import { lookupKeys } from './customer-keys.js';
 import { detect, type DetectOptions } from './detect.js';
 import { LatencyStats } from './latency-stats.js';
 import { attributeKey, mapRecord } from './map.js';
+import { markerValue, markerVerifier, type MarkerVerifier } from './marker.js';
 import { toConversationView, type MediaType, type ParticipantView } from './snapshot.js';
 import { WorkQueue } from './work-queue.js';
+import { afterWriteError, classifyWriteError, judgeReadBack, needsReadBack, type ReadBack } from './write-outcome.js';
 
 /** Where a snapshot came from. */
 export type Source = 'live' | 'backfill';
@@ -37,6 +40,8 @@ export interface EnricherOptions {
   readonly retryAfterMs: number;
   /** Conversations remembered for dedupe. */
   readonly claimsMax: number;
+  /** Keys that sign the marker and the audit hashes. */
+  readonly signing: SigningKeys;
 }
 
 /** Longest wait between two tries of one conversation. */
@@ -48,6 +53,11 @@ export interface EnricherDeps {
   readonly writer: {
     patchParticipantAttributes(conversationId: string, participantId: string, attributes: Readonly<Record<string, string>>): Promise<{ correlationId?: string }>;
   };
+  /**
+   * Reads a conversation back after a write of unknown outcome (did our marker land?) or a refused
+   * one (has the conversation ended?). Absent: no read-back; an unknown outcome is simply retried.
+   */
+  readonly reader?: { getConversation(conversationId: string): Promise<unknown> };
   readonly crm: { lookup(ctx: CrmContext): Promise<CrmResult> };
   readonly schemas: { current(): CompiledSchema | undefined };
   readonly audit: AuditSink;
@@ -75,6 +85,20 @@ interface Job {
   readonly correlationId: string | undefined;
   /** 1 for the first try. */
   readonly attempt: number;
+  /** Drawn once per conversation job: every try and every write of this job carries it. */
+  readonly traceId: string;
+  /** Set once a PATCH was sent: later tries send exactly this again (same values, same marker). */
+  readonly planned?: PlannedWrite;
+  /** Set when the target carried a marker that does not verify (treated as absent). */
+  readonly markerFound?: 'forged';
+}
+
+/** A write decided on: what a retry repeats instead of asking the CRM again. */
+interface PlannedWrite {
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Audit fields of the decision (crm outcome, schema version, dropped fields). */
+  readonly audit: Pick<AuditLine, 'crm' | 'schemaVersion' | 'dropped' | 'markerFound'>;
+  readonly crmMs: number | undefined;
 }
 
 /** Counts for the run summary. */
@@ -96,14 +120,14 @@ export class Enricher {
   private readonly retries = new Map<Job, NodeJS.Timeout>();
 
   constructor(opts: EnricherOptions, private readonly deps: EnricherDeps) {
-    this.opts = opts;
+    this.opts = withVerifier(opts);
     this.claims = new ClaimSet(opts.claimsMax);
     this.queue = new WorkQueue(opts.queueSize, opts.concurrency, (job) => this.work(job));
   }
 
   /** Applies new settings (a config reload) to conversations from now on. */
-  reconfigure(opts: Partial<Pick<EnricherOptions, 'detect' | 'map' | 'prefix' | 'retryDelayMs' | 'maxAttempts'>>): void {
-    this.opts = { ...this.opts, ...opts };
+  reconfigure(opts: Partial<Pick<EnricherOptions, 'detect' | 'map' | 'prefix' | 'retryDelayMs' | 'maxAttempts' | 'signing'>>): void {
+    this.opts = withVerifier({ ...this.opts, ...opts });
   }
 
   /** Conversations waiting for a worker. */
@@ -141,7 +165,7 @@ export class Enricher {
       }, receivedAt);
       return;
     }
-    const job: Job = { ...decision, receivedAt, source, correlationId, attempt: 1 };
+    const job: Job = { ...decision, receivedAt, source, correlationId, attempt: 1, traceId: randomUUID() };
     if (!this.queue.offer(job)) {
       // Unclaimed again: the next snapshot or the backfill brings it back.
       this.claims.release(view.id);
@@ -158,8 +182,11 @@ export class Enricher {
 
   /** Writes the missing `enriched` line of a pre-crash write; true when it did. */
   private recover(target: ParticipantView | undefined, decision: { conversationId: string; queueId?: string }, correlationId: string | undefined): boolean {
-    const traceId = target?.attributes[this.opts.detect.markerKey];
-    if (!target || traceId === undefined || !this.deps.isAudited || this.deps.isAudited(traceId)) return false;
+    if (!target) return false;
+    // Only a marker that verifies is ours: a forged one never becomes a `recovered` line.
+    const marker = this.verify()(decision.conversationId, target.attributes[this.opts.detect.markerKey]);
+    if (marker.kind !== 'valid' || !this.deps.isAudited || this.deps.isAudited(marker.traceId)) return false;
+    const { traceId } = marker;
     const ours = new Set([this.opts.detect.markerKey, ...Object.keys(this.opts.map).map((input) => attributeKey(input, this.opts.prefix))]);
     const written: Record<string, string> = {};
     for (const [key, value] of Object.entries(target.attributes)) if (ours.has(key)) written[key] = value;
@@ -171,7 +198,7 @@ export class Enricher {
         participantId: target.id,
         ...(decision.queueId !== undefined && { queueId: decision.queueId }),
         traceId,
-        attributes: hashAttributes(written),
+        attributes: hashAttributes(written, this.opts.signing.audit),
         latencyMs: { total: 0 },
         source: 'backfill',
         ...(correlationId !== undefined && { correlationId }),
@@ -202,7 +229,7 @@ export class Enricher {
   }
 
   private async work(job: Job): Promise<void> {
-    const traceId = randomUUID();
+    const { traceId } = job;
     const base = {
       conversationId: job.conversationId,
       participantId: job.target.id,
@@ -212,6 +239,11 @@ export class Enricher {
       source: job.source,
       ...(job.correlationId !== undefined && { correlationId: job.correlationId }),
     };
+    // A write already sent (its outcome unknown) is repeated as it was: same values, same marker.
+    if (job.planned) {
+      await this.write(job, job.planned, base);
+      return;
+    }
     const schema = this.deps.schemas.current();
     if (!schema) {
       this.fail(job, { ...base, event: 'failed', reason: 'schema-unavailable', latencyMs: { total: this.since(job) } });
@@ -226,7 +258,8 @@ export class Enricher {
     });
     this.deps.metrics?.crmLookups.inc({ outcome: crm.outcome });
     const crmMs = round(performance.now() - crmStart);
-    const withCrm = { ...base, crm: crm.outcome, schemaVersion: schema.versionId };
+    const forged = job.markerFound !== undefined ? { markerFound: job.markerFound } : {};
+    const withCrm = { ...base, ...forged, crm: crm.outcome, schemaVersion: schema.versionId };
     if (!crm.found) {
       if (crm.error === 'no-lookup-key') {
         this.settle(job, { ...withCrm, event: 'skipped', reason: 'no-lookup-key', latencyMs: { crm: crmMs, total: this.since(job) } });
@@ -245,31 +278,79 @@ export class Enricher {
       this.settle(job, { ...withCrm, ...droppedField, event: 'skipped', reason: 'no-valid-fields', latencyMs: { crm: crmMs, total: this.since(job) } });
       return;
     }
-    attributes[this.markerKey()] = traceId;
+    this.blankStaleKeys(attributes, job.target, schema);
+    attributes[this.markerKey()] = markerValue(this.opts.signing.marker, job.conversationId, traceId);
+    const planned: PlannedWrite = { attributes, audit: { ...forged, ...droppedField, crm: crm.outcome, schemaVersion: schema.versionId }, crmMs };
+    await this.write(job, planned, base);
+  }
+
+  /**
+   * Keys we own (the map's and the schema's inputs under the prefix) that the target already
+   * carries but this write does not set are written empty: values someone else put there (a forged
+   * `crm.tier: gold`, say) must not survive beside ours. PATCH merges, so "empty" is the only erase.
+   */
+  private blankStaleKeys(attributes: Record<string, string>, target: ParticipantView, schema: CompiledSchema): void {
+    const inputs = new Set([...Object.keys(this.opts.map), ...schema.fields.keys()]);
+    for (const input of inputs) {
+      const key = attributeKey(input, this.opts.prefix);
+      if (!Object.hasOwn(attributes, key) && Object.hasOwn(target.attributes, key) && target.attributes[key] !== '') attributes[key] = '';
+    }
+  }
+
+  /** Sends the planned PATCH once and turns its answer (or its failure) into the job's next step. */
+  private async write(job: Job, planned: PlannedWrite, base: Omit<AuditLine, 'ts' | 'event' | 'latencyMs'>): Promise<void> {
+    const sent: Job = { ...job, planned };
+    const line = { ...base, ...planned.audit, attempts: job.attempt };
+    const latency = (writeStart: number) => ({ ...(planned.crmMs !== undefined && { crm: planned.crmMs }), write: round(performance.now() - writeStart), total: this.since(job) });
+    const enriched = (writeStart: number, extra: Partial<AuditLine>): void => {
+      this.settle(sent, { ...line, ...extra, event: 'enriched', attributes: hashAttributes(planned.attributes, this.opts.signing.audit), latencyMs: latency(writeStart) });
+    };
     const writeStart = performance.now();
     try {
-      const { correlationId } = await this.deps.writer.patchParticipantAttributes(job.conversationId, job.target.id, attributes);
-      const writeMs = round(performance.now() - writeStart);
-      this.settle(job, {
-        ...withCrm,
-        ...droppedField,
-        ...(correlationId !== undefined && { correlationId }),
-        event: 'enriched',
-        attributes: hashAttributes(attributes),
-        latencyMs: { crm: crmMs, write: writeMs, total: this.since(job) },
-      });
+      const { correlationId } = await this.deps.writer.patchParticipantAttributes(job.conversationId, job.target.id, planned.attributes);
+      enriched(writeStart, correlationId !== undefined ? { correlationId } : {});
+      return;
     } catch (err) {
-      const e = err as GenesysError;
-      const writeMs = round(performance.now() - writeStart);
-      const latencyMs = { crm: crmMs, write: writeMs, total: this.since(job) };
-      const corr = e instanceof GenesysApiError && e.correlationId !== undefined ? { correlationId: e.correlationId } : {};
-      if (e instanceof GenesysApiError && e.status === 404) {
-        this.settle(job, { ...withCrm, ...corr, event: 'skipped', reason: 'conversation-ended', latencyMs });
-      } else {
-        const reason = e instanceof GenesysApiError ? `genesys-${e.status}` : 'genesys-network';
-        this.fail(job, { ...withCrm, ...corr, event: 'failed', reason, latencyMs });
+      const failure = classifyWriteError(err);
+      const corr = err instanceof GenesysApiError && err.correlationId !== undefined ? { correlationId: err.correlationId } : {};
+      const code = err instanceof GenesysApiError ? `genesys-${err.status}` : 'genesys-network';
+      const readBack = needsReadBack(failure) ? await this.readBack(job) : undefined;
+      switch (afterWriteError(failure, readBack)) {
+        case 'enriched':
+          enriched(writeStart, { ...corr, writeConfirmedBy: 'read-back' });
+          return;
+        case 'ended':
+          this.settle(sent, { ...line, ...corr, event: 'skipped', reason: 'conversation-ended', latencyMs: latency(writeStart) });
+          return;
+        case 'failed':
+          // Refused and not ended: the same write would be refused again.
+          this.settle(sent, { ...line, ...corr, event: 'failed', reason: code, latencyMs: latency(writeStart) });
+          return;
+        case 'retry': {
+          const reason = failure === 'unknown-outcome' ? 'write-outcome-unknown' : code;
+          this.fail(sent, { ...line, ...corr, event: 'failed', reason, latencyMs: latency(writeStart) });
+          return;
+        }
       }
     }
+  }
+
+  /** One GET of the conversation after a failed write; `undefined` when it could not be read. */
+  private async readBack(job: Job): Promise<ReadBack | undefined> {
+    const reader = this.deps.reader;
+    if (!reader) return undefined;
+    try {
+      const body = await reader.getConversation(job.conversationId);
+      return judgeReadBack(body, job.target.id, job.traceId, this.markerKey(), this.verify());
+    } catch (err) {
+      this.deps.logger.debug('read-back after a failed write did not answer', { conversationId: job.conversationId, error: err instanceof Error ? err.message : 'unknown' });
+      return undefined;
+    }
+  }
+
+  /** The marker check (always set: see {@link withVerifier}). */
+  private verify(): MarkerVerifier {
+    return this.opts.detect.verifyMarker ?? markerVerifier(this.opts.signing.marker);
   }
 
   private markerKey(): string {
@@ -331,6 +412,12 @@ export class Enricher {
   private since(job: Job): number {
     return round(performance.now() - job.receivedAt);
   }
+}
+
+/** Options whose detection always verifies markers (with the signing key unless given a verifier). */
+function withVerifier(opts: EnricherOptions): EnricherOptions {
+  if (opts.detect.verifyMarker !== undefined) return opts;
+  return { ...opts, detect: { ...opts.detect, verifyMarker: markerVerifier(opts.signing.marker) } };
 }
 
 function round(ms: number): number {

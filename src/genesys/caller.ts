@@ -11,7 +11,7 @@
 import Bottleneck from 'bottleneck';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.js';
-import { GenesysApiError, normaliseError, type GenesysError } from './errors.js';
+import { GenesysApiError, GenesysNetworkError, normaliseError, type GenesysError } from './errors.js';
 import { Pacer, pacerSettings } from './pacer.js';
 import { decideRetry, type RetryPolicy } from './retry.js';
 import type { TokenManager } from './token.js';
@@ -27,6 +27,12 @@ export interface CallerOptions {
   /** Length of the budget window (60 s in Genesys; benchmarks scale it). */
   readonly windowMs: number;
   readonly retry: RetryPolicy;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** False: do not retry a call whose outcome is unknown (network error or timeout). Default true. */
+  readonly retryUnknownOutcome?: boolean;
 }
 
 /** What the caller reports about each HTTP attempt (for metrics). */
@@ -68,8 +74,12 @@ export class ApiCaller {
     return this.limiter.queued();
   }
 
-  /** Runs `fn` (one SDK call) under the budget, retrying as the policy says. */
-  async call<T>(endpoint: string, priority: Priority, fn: () => Promise<unknown>): Promise<ApiResponse<T>> {
+  /**
+   * Runs `fn` (one SDK call) under the budget, retrying as the policy says. With
+   * `retryUnknownOutcome: false` a network error (timeout, reset) is thrown at once instead of
+   * retried: the call may have landed, and its caller decides (the attribute PATCH reads back first).
+   */
+  async call<T>(endpoint: string, priority: Priority, fn: () => Promise<unknown>, opts: CallOptions = {}): Promise<ApiResponse<T>> {
     let failures = 0;
     let rateLimited = 0;
     for (;;) {
@@ -93,6 +103,7 @@ export class ApiCaller {
         const attempt = failures + rateLimited;
         const decision = decideRetry(error, { failures, rateLimited }, this.policy, this.deps.random);
         if (!decision.retry || this.isClosed()) throw error;
+        if (opts.retryUnknownOutcome === false && error instanceof GenesysNetworkError) throw error;
         this.deps.logger.debug('retrying Genesys call', { endpoint, attempt, delayMs: decision.delayMs, code: error.code });
         if (decision.pauseAll) {
           this.deps.observer?.onRateLimited?.(endpoint, decision.delayMs);

@@ -163,6 +163,8 @@ export class GenesysClient {
   async patchParticipantAttributes(conversationId: string, participantId: string, attributes: Readonly<Record<string, string>>, priority: Priority = PRIORITY.write): Promise<{ correlationId?: string }> {
     const { headers } = await this.caller.call('PATCH /api/v2/conversations/{conversationId}/participants/{participantId}/attributes', priority, () =>
       this.conversations.patchConversationParticipantAttributes(conversationId, participantId, { attributes: { ...attributes } }),
+      // A timed-out PATCH may have landed: the pipeline reads the conversation back before sending it again.
+      { retryUnknownOutcome: false },
     );
     const correlationId = headers['inin-correlation-id'];
     return typeof correlationId === 'string' ? { correlationId } : {};

@@ -1,8 +1,8 @@
 /**
  * The audit trail: one JSON object per line per decision, for the people who tail the log.
- * Attribute values appear only as short SHA-256 hashes (enough to compare, never to read).
+ * Attribute values appear only as short keyed hashes (enough to compare, never to read).
  */
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { EnricherError } from '../errors.js';
@@ -30,19 +30,27 @@ export interface AuditLine {
   readonly correlationId?: string;
   /** `live` (a notification), `backfill` (found by the catch-up query) or `inspect` (an operator's --write). */
   readonly source?: 'live' | 'backfill' | 'inspect';
-  /** Tries made, on `failed` lines. */
+  /** Tries made (on `failed` lines, and on `enriched` lines of a write). */
   readonly attempts?: number;
+  /** `forged`: the target carried a marker that did not verify; it counted as absent and was overwritten. */
+  readonly markerFound?: 'forged';
+  /** `read-back`: the PATCH's answer was lost, and reading the conversation back showed it landed. */
+  readonly writeConfirmedBy?: 'read-back';
 }
 
-/** Short SHA-256 of a value: 12 hex characters. */
-export function hashValue(value: string): string {
-  return createHash('sha256').update(value).digest('hex').slice(0, 12);
+/**
+ * Short HMAC-SHA256 of a value under the audit key: 12 hex characters. Keyed because attribute
+ * values are low-entropy (`gold`, `true`, a postcode): a plain hash is reversed by trying them all,
+ * while without the key a hash only says "same value" or "different value".
+ */
+export function hashValue(value: string, key: Buffer): string {
+  return createHmac('sha256', key).update(value).digest('hex').slice(0, 12);
 }
 
-/** Hashes every value of an attribute map. */
-export function hashAttributes(attributes: Readonly<Record<string, string>>): Record<string, string> {
+/** Hashes every value of an attribute map under the audit key. */
+export function hashAttributes(attributes: Readonly<Record<string, string>>, key: Buffer): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(attributes)) out[k] = hashValue(v);
+  for (const [k, v] of Object.entries(attributes)) out[k] = hashValue(v, key);
   return out;
 }
 

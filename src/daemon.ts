@@ -177,6 +177,12 @@ export class Daemon {
         ...(this.deps.onDecision && { onDecision: this.deps.onDecision }),
       },
     );
+    // What the trail records as decided recently is settled before the first catch-up: a restart
+    // then fetches only the conversations it has no record of (those that connected while it was
+    // down), instead of every live one. The marker still guards anything the trail missed.
+    const settled = auditIndex.takeRecentlyDecided();
+    for (const id of settled) this.enricher.claims.done(id);
+    if (settled.length > 0) logger.info('settled conversations recorded in the audit trail', { conversations: settled.length });
     this.backfill = new Backfiller(this.backfillOptions(config), {
       api: this.genesys,
       enricher: this.enricher,

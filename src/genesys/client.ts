@@ -37,6 +37,8 @@ export interface ActivityEntity {
   readonly queueId: string;
   readonly mediaType?: string;
   readonly metric?: string;
+  /** When the entity entered its current state (ISO 8601), as the activity query reports it. */
+  readonly activityDate?: string;
 }
 
 export class GenesysClient {
@@ -193,7 +195,13 @@ export class GenesysClient {
       if (result.truncated) truncated = true;
       for (const e of result.entities ?? []) {
         if (e.conversationId && e.queueId) {
-          entities.push({ conversationId: e.conversationId, queueId: e.queueId, ...(e.mediaType && { mediaType: e.mediaType }), ...(e.metric && { metric: e.metric }) });
+          entities.push({
+            conversationId: e.conversationId,
+            queueId: e.queueId,
+            ...(e.mediaType && { mediaType: e.mediaType }),
+            ...(e.metric && { metric: e.metric }),
+            ...(typeof e.activityDate === 'string' && { activityDate: e.activityDate }),
+          });
         }
       }
     }

@@ -59,3 +59,24 @@ describe('AuditIndex', () => {
     expect(index.has('t-19')).toBe(true);
   });
 });
+
+describe('AuditIndex: recent decisions for a restart', () => {
+  it('hands over conversations enriched or skipped within the window, newest last, at most max, once', async () => {
+    const { AuditIndex } = await import('../../../src/sinks/audit.js');
+    const file = join(mkdtempSync(join(tmpdir(), 'audit-')), 'audit.jsonl');
+    const log = createAuditLog(file);
+    const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+    const entry = (conversationId: string, event: AuditLine['event'], msAgo: number): AuditLine => ({ ...line(0), conversationId, event, ts: at(msAgo) });
+    log.write(entry('too-old', 'enriched', 3_600_000));
+    log.write(entry('a', 'enriched', 50_000));
+    log.write(entry('b', 'skipped', 40_000));
+    log.write(entry('c', 'failed', 30_000));
+    log.write(entry('d', 'enriched', 20_000));
+    log.write(entry('a', 'skipped', 10_000));
+    await log.close();
+    const index = new AuditIndex(file, 60_000, 100, { maxAgeMs: 60_000, max: 3 });
+    expect(index.takeRecentlyDecided()).toEqual(['b', 'd', 'a']);
+    expect(index.takeRecentlyDecided()).toEqual([]);
+    expect(new AuditIndex(file, 60_000, 100, { maxAgeMs: 60_000, max: 2 }).takeRecentlyDecided()).toEqual(['d', 'a']);
+  });
+});

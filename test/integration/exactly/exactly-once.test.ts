@@ -137,11 +137,50 @@ describe('a forged marker on the customer', () => {
       expect(writes[0]!.attributes).toMatchObject({ 'crm.vip': '', 'crm.accountId': expect.stringMatching(/^ACC-\d+$/) });
     }
     await stop(first);
-    await start();
-    await waitFor(() => ids.every((id) => audit().filter((l) => l.conversationId === id).length >= 2), { timeoutMs: 10_000, what: 'the restart saw both' });
+    const second = await start();
+    await waitFor(() => second.backfill.runs >= 1, { timeoutMs: 10_000, what: 'the restart caught up' });
     const after = audit().filter((l) => ids.includes(l.conversationId));
     expect(after.filter((l) => l.reason === 'recovered')).toEqual([]);
     expect(after.filter((l) => l.event === 'enriched')).toHaveLength(2);
     expect(sandbox.org.writes.filter((w) => ids.includes(w.conversationId))).toHaveLength(2);
+  });
+});
+
+describe('a PATCH on a conversation that has ended', () => {
+  /** Plays the conversation to its end while the daemon waits for the (slowed) CRM. */
+  const endWhileLookingUp = async (sb: Sandbox, conv: SandboxConversation, crmCalls: () => number, before: number) => {
+    await waitFor(() => crmCalls() > before, { what: 'the CRM lookup started' });
+    while (sb.traffic.step(conv.id));
+    expect(sb.org.conversations.get(conv.id)?.endedAt).toBeDefined();
+  };
+
+  it.each([
+    ['404 (the sandbox refuses a PATCH on an ended conversation)', undefined],
+    ['400', 400],
+  ])('answered %s: skipped conversation-ended, recognised from the conversation read back', async (_name, status) => {
+    const { sandbox, start, audit, queueId } = await setup();
+    await start();
+    sandbox.traffic.pause();
+    crm!.setLatency(600);
+    if (status !== undefined) sandbox.faults.add({ endpoint: PATCH_ROUTE, method: 'PATCH', status, count: 1 });
+    const before = crm!.requests();
+    const conv = await connectOne(sandbox, queueId);
+    await endWhileLookingUp(sandbox, conv, () => crm!.requests(), before);
+    await waitFor(() => audit().some((l) => l.conversationId === conv.id), { timeoutMs: 10_000 });
+    expect(audit().filter((l) => l.conversationId === conv.id)).toEqual([expect.objectContaining({ event: 'skipped', reason: 'conversation-ended' })]);
+    expect(sandbox.calls.filter((c) => c.method === 'PATCH').length).toBe(1);
+  });
+
+  it('a 400 on a live conversation is a permanent failure, not retried', async () => {
+    const { sandbox, start, audit, queueId } = await setup();
+    await start();
+    sandbox.traffic.pause();
+    sandbox.faults.add({ endpoint: PATCH_ROUTE, method: 'PATCH', status: 400, count: 1 });
+    const conv = await connectOne(sandbox, queueId);
+    await waitFor(() => audit().some((l) => l.conversationId === conv.id), { timeoutMs: 10_000 });
+    // With 3 tries allowed, a retried failure is audited only after the third PATCH: one line
+    // after one PATCH means it was not retried.
+    expect(audit().filter((l) => l.conversationId === conv.id)).toEqual([expect.objectContaining({ event: 'failed', reason: 'genesys-400' })]);
+    expect(sandbox.calls.filter((c) => c.method === 'PATCH').length).toBe(1);
   });
 });

@@ -129,13 +129,15 @@ export function scanAuditTail(file: string, maxBytes = 64 * 1024 * 1024, decided
     return tail;
   }
   const decided = new Set<string>();
+  // Rescans only want trace ids: skipped lines are not even parsed then.
+  const wantDecided = Number.isFinite(decidedSince);
   try {
     const size = fstatSync(fd).size;
     const start = Math.max(0, size - maxBytes);
     const buf = Buffer.alloc(size - start);
     readSync(fd, buf, 0, buf.length, start);
     for (const raw of buf.toString('utf8').split('\n')) {
-      if (!raw.includes('"enriched"') && !raw.includes('"skipped"')) continue;
+      if (!raw.includes('"enriched"') && !(wantDecided && raw.includes('"skipped"'))) continue;
       try {
         const line = JSON.parse(raw) as Partial<AuditLine>;
         if (line.event === 'enriched' && typeof line.traceId === 'string') tail.traceIds.add(line.traceId);

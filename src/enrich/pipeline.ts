@@ -13,8 +13,8 @@ import type { SigningKeys } from '../signing.js';
 import { hashAttributes, type AuditLine, type AuditSink } from '../sinks/audit.js';
 import type { WebhookEvent } from '../sinks/webhook.js';
 import { ClaimSet } from './claims.js';
-import { lookupKeys } from './customer-keys.js';
 import { detect, type DetectOptions } from './detect.js';
+import { resolveIdentity, type IdentitySources } from './identity.js';
 import { LatencyStats } from './latency-stats.js';
 import { attributeKey, mapRecord } from './map.js';
 import { markerValue, markerVerifier, type MarkerVerifier } from './marker.js';
@@ -27,6 +27,8 @@ export type Source = 'live' | 'backfill';
 
 export interface EnricherOptions {
   readonly detect: DetectOptions;
+  /** Where the lookup keys come from, per medium. */
+  readonly identity: IdentitySources;
   readonly map: Readonly<Record<string, string>>;
   readonly prefix: string;
   readonly queueSize: number;
@@ -97,7 +99,7 @@ interface Job {
 interface PlannedWrite {
   readonly attributes: Readonly<Record<string, string>>;
   /** Audit fields of the decision (crm outcome, schema version, dropped fields). */
-  readonly audit: Pick<AuditLine, 'crm' | 'schemaVersion' | 'dropped' | 'markerFound'>;
+  readonly audit: Pick<AuditLine, 'crm' | 'schemaVersion' | 'dropped' | 'markerFound' | 'keySources'>;
   readonly crmMs: number | undefined;
 }
 
@@ -126,7 +128,7 @@ export class Enricher {
   }
 
   /** Applies new settings (a config reload) to conversations from now on. */
-  reconfigure(opts: Partial<Pick<EnricherOptions, 'detect' | 'map' | 'prefix' | 'retryDelayMs' | 'maxAttempts' | 'signing'>>): void {
+  reconfigure(opts: Partial<Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'retryDelayMs' | 'maxAttempts' | 'signing'>>): void {
     this.opts = withVerifier({ ...this.opts, ...opts });
   }
 
@@ -250,8 +252,9 @@ export class Enricher {
       return;
     }
     const crmStart = performance.now();
+    const identity = resolveIdentity(job.customer, job.media, this.opts.identity[job.media]);
     const crm = await this.deps.crm.lookup({
-      ...lookupKeys(job.customer.address),
+      ...identity.keys,
       conversationId: job.conversationId,
       queueId: job.queueId,
       attributes: job.customer.attributes,
@@ -259,10 +262,19 @@ export class Enricher {
     this.deps.metrics?.crmLookups.inc({ outcome: crm.outcome });
     const crmMs = round(performance.now() - crmStart);
     const forged = job.markerFound !== undefined ? { markerFound: job.markerFound } : {};
-    const withCrm = { ...base, ...forged, crm: crm.outcome, schemaVersion: schema.versionId };
+    // Which source gave each key (names only: the trail never holds a lookup value).
+    const keySources = Object.keys(identity.keySources).length > 0 ? { keySources: identity.keySources } : {};
+    const withCrm = { ...base, ...forged, crm: crm.outcome, schemaVersion: schema.versionId, ...keySources };
     if (!crm.found) {
-      if (crm.error === 'no-lookup-key') {
-        this.settle(job, { ...withCrm, event: 'skipped', reason: 'no-lookup-key', latencyMs: { crm: crmMs, total: this.since(job) } });
+      if (crm.error === 'no-lookup-key' || crm.error === 'invalid-lookup-key') {
+        this.settle(job, {
+          ...withCrm,
+          event: 'skipped',
+          reason: crm.error,
+          sourcesTried: identity.tried,
+          ...(crm.placeholder !== undefined && { placeholder: crm.placeholder }),
+          latencyMs: { crm: crmMs, total: this.since(job) },
+        });
       } else if (crm.outcome === 'timeout' || crm.outcome === 'error') {
         this.fail(job, { ...withCrm, event: 'failed', reason: `crm-${crm.error ?? crm.outcome}`, latencyMs: { crm: crmMs, total: this.since(job) } });
       } else {
@@ -280,7 +292,7 @@ export class Enricher {
     }
     this.blankStaleKeys(attributes, job.target, schema);
     attributes[this.markerKey()] = markerValue(this.opts.signing.marker, job.conversationId, traceId);
-    const planned: PlannedWrite = { attributes, audit: { ...forged, ...droppedField, crm: crm.outcome, schemaVersion: schema.versionId }, crmMs };
+    const planned: PlannedWrite = { attributes, audit: { ...forged, ...droppedField, ...keySources, crm: crm.outcome, schemaVersion: schema.versionId }, crmMs };
     await this.write(job, planned, base);
   }
 

@@ -91,8 +91,18 @@ interface Job {
   readonly traceId: string;
   /** Set once a PATCH was sent: later tries send exactly this again (same values, same marker). */
   readonly planned?: PlannedWrite;
+  /** PATCHes sent so far (the `attempts` of the audit line once a write was made). */
+  readonly writes?: number;
   /** Set when the target carried a marker that does not verify (treated as absent). */
   readonly markerFound?: 'forged';
+  /**
+   * The last PATCH's outcome is unknown: read the conversation back before anything else. Done
+   * at the next try rather than at once, so that a slow PATCH still in flight has had the retry
+   * delay to land (an immediate read races it and would send a second PATCH for nothing).
+   */
+  readonly readBackFirst?: boolean;
+  /** Tries are used up: this try only reads back, then audits the result. */
+  readonly lastCheck?: boolean;
 }
 
 /** A write decided on: what a retry repeats instead of asking the CRM again. */
@@ -243,6 +253,7 @@ export class Enricher {
     };
     // A write already sent (its outcome unknown) is repeated as it was: same values, same marker.
     if (job.planned) {
+      if (job.readBackFirst === true && (await this.confirmed(job, job.planned, base))) return;
       await this.write(job, job.planned, base);
       return;
     }
@@ -311,8 +322,9 @@ export class Enricher {
 
   /** Sends the planned PATCH once and turns its answer (or its failure) into the job's next step. */
   private async write(job: Job, planned: PlannedWrite, base: Omit<AuditLine, 'ts' | 'event' | 'latencyMs'>): Promise<void> {
-    const sent: Job = { ...job, planned };
-    const line = { ...base, ...planned.audit, attempts: job.attempt };
+    const writes = (job.writes ?? 0) + 1;
+    const sent: Job = { ...job, planned, writes };
+    const line = { ...base, ...planned.audit, attempts: writes };
     const latency = (writeStart: number) => ({ ...(planned.crmMs !== undefined && { crm: planned.crmMs }), write: round(performance.now() - writeStart), total: this.since(job) });
     const enriched = (writeStart: number, extra: Partial<AuditLine>): void => {
       this.settle(sent, { ...line, ...extra, event: 'enriched', attributes: hashAttributes(planned.attributes, this.opts.signing.audit), latencyMs: latency(writeStart) });
@@ -326,6 +338,7 @@ export class Enricher {
       const failure = classifyWriteError(err);
       const corr = err instanceof GenesysApiError && err.correlationId !== undefined ? { correlationId: err.correlationId } : {};
       const code = err instanceof GenesysApiError ? `genesys-${err.status}` : 'genesys-network';
+      // A refused write is decided now (ended or not); an unknown outcome is read back at the next try.
       const readBack = needsReadBack(failure) ? await this.readBack(job) : undefined;
       switch (afterWriteError(failure, readBack)) {
         case 'enriched':
@@ -339,12 +352,36 @@ export class Enricher {
           this.settle(sent, { ...line, ...corr, event: 'failed', reason: code, latencyMs: latency(writeStart) });
           return;
         case 'retry': {
-          const reason = failure === 'unknown-outcome' ? 'write-outcome-unknown' : code;
-          this.fail(sent, { ...line, ...corr, event: 'failed', reason, latencyMs: latency(writeStart) });
+          const unknown = failure === 'unknown-outcome';
+          const reason = unknown ? 'write-outcome-unknown' : code;
+          this.fail({ ...sent, readBackFirst: unknown }, { ...line, ...corr, event: 'failed', reason, latencyMs: latency(writeStart) });
           return;
         }
       }
     }
+  }
+
+  /**
+   * Before repeating a write of unknown outcome: reads the conversation back and settles the job
+   * when that decides it (our marker landed, or the conversation ended). On the last check (tries
+   * used up) it always settles: a `failed` line that says the outcome stayed unknown.
+   */
+  private async confirmed(job: Job, planned: PlannedWrite, base: Omit<AuditLine, 'ts' | 'event' | 'latencyMs'>): Promise<boolean> {
+    const readBack = await this.readBack(job);
+    const line = { ...base, ...planned.audit, attempts: job.writes ?? 0 };
+    const latencyMs = { ...(planned.crmMs !== undefined && { crm: planned.crmMs }), total: this.since(job) };
+    if (readBack === 'landed') {
+      this.settle(job, { ...line, event: 'enriched', writeConfirmedBy: 'read-back', attributes: hashAttributes(planned.attributes, this.opts.signing.audit), latencyMs });
+      return true;
+    }
+    if (readBack === 'ended') {
+      this.settle(job, { ...line, event: 'skipped', reason: 'conversation-ended', latencyMs });
+      return true;
+    }
+    if (job.lastCheck !== true) return false;
+    this.claims.retryLater(job.conversationId, this.opts.retryAfterMs);
+    this.record({ ...line, event: 'failed', reason: 'write-outcome-unknown', latencyMs }, job.receivedAt);
+    return true;
   }
 
   /** One GET of the conversation after a failed write; `undefined` when it could not be read. */
@@ -381,18 +418,27 @@ export class Enricher {
   private fail(job: Job, line: Omit<AuditLine, 'ts'>): void {
     if (job.attempt < this.opts.maxAttempts) {
       this.deps.logger.debug('enrichment failed; trying again', { conversationId: job.conversationId, reason: line.reason, attempt: job.attempt });
-      const next: Job = { ...job, attempt: job.attempt + 1 };
-      // Doubling delays: a CRM or API that is down for a while is asked less and less often.
-      const delayMs = Math.min(MAX_RETRY_DELAY_MS, this.opts.retryDelayMs * 2 ** (job.attempt - 1));
-      const timer = setTimeout(() => {
-        this.retries.delete(next);
-        if (!this.queue.offer(next)) this.claims.release(next.conversationId);
-      }, delayMs);
-      this.retries.set(next, timer);
+      this.schedule({ ...job, attempt: job.attempt + 1 });
+      return;
+    }
+    if (job.readBackFirst === true && job.lastCheck !== true && this.deps.reader) {
+      // Tries used up with the last outcome unknown: one more look, after the same delay, decides.
+      this.schedule({ ...job, attempt: job.attempt + 1, lastCheck: true });
       return;
     }
     this.claims.retryLater(job.conversationId, this.opts.retryAfterMs);
-    this.record({ ...line, attempts: job.attempt }, job.receivedAt);
+    this.record({ ...line, attempts: job.writes ?? job.attempt }, job.receivedAt);
+  }
+
+  /** Queues `next` after the doubling delay of the try before it. */
+  private schedule(next: Job): void {
+    // Doubling delays: a CRM or API that is down for a while is asked less and less often.
+    const delayMs = Math.min(MAX_RETRY_DELAY_MS, this.opts.retryDelayMs * 2 ** (next.attempt - 2));
+    const timer = setTimeout(() => {
+      this.retries.delete(next);
+      if (!this.queue.offer(next)) this.claims.release(next.conversationId);
+    }, delayMs);
+    this.retries.set(next, timer);
   }
 
   private record(partial: Omit<AuditLine, 'ts'>, receivedAt: number): void {

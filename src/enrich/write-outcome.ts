@@ -2,10 +2,10 @@
  * What a failed attribute PATCH means, and what to do about it (pure, table-tested).
  *
  * A PATCH that timed out, lost its connection or got a gateway 5xx may or may not have landed:
- * its outcome is unknown. The pipeline then reads the conversation back once: our own verified
- * marker with this job's trace id means the write landed (enriched); an ended conversation means
- * there is nothing left to enrich; otherwise the *same* write (same trace id, same values) is sent
- * again later. A 404 or 400 is a conversation-ended skip only when the read-back shows the
+ * its outcome is unknown. Before its next try the pipeline reads the conversation back: our own
+ * verified marker with this job's trace id means the write landed (enriched); an ended
+ * conversation means there is nothing left to enrich; otherwise the *same* write (same trace id,
+ * same values) is sent again. A 404 or 400 is a conversation-ended skip only when the read-back shows the
  * conversation ended (Genesys answers GET 200 for ended ones); otherwise it is a permanent failure.
  */
 import { GenesysApiError, GenesysNetworkError } from '../genesys/errors.js';
@@ -54,9 +54,12 @@ export function judgeReadBack(body: unknown, participantId: string, traceId: str
 /** The pipeline's next step after a failed write (and its read-back, when one was made). */
 export type AfterWriteError = 'enriched' | 'ended' | 'retry' | 'failed';
 
-/** Whether a failure is worth a read-back before deciding. */
+/**
+ * Whether to read back at once: a refused write must be told apart from an ended conversation
+ * now. An unknown outcome is read back at the next try instead (see the pipeline).
+ */
 export function needsReadBack(failure: WriteFailure): boolean {
-  return failure !== 'not-applied';
+  return failure === 'refused';
 }
 
 /** Decides from the failure and the read-back (`undefined`: none was made or it failed). */

@@ -331,6 +331,42 @@ describe('Enricher: writes of unknown outcome', () => {
     expect(h.audit.lines).toEqual([expect.objectContaining({ event: 'failed', reason: 'write-outcome-unknown', attempts: 3 })]);
   });
 
+  it('reads back at the next try, not at once, so a PATCH that lands late is not sent twice', async () => {
+    let landed: Harness['writes'][number] | undefined;
+    const h: Harness = harness({
+      // The answer is lost at once, while the write itself lands a moment later (a slow gateway).
+      write: () => {
+        const sent = h.writes.at(-1);
+        setTimeout(() => { landed = sent; }, 0);
+        return timeout();
+      },
+      read: (id) => Promise.resolve(after(id, landed)),
+      options: { maxAttempts: 3 },
+    });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.writes).toHaveLength(1);
+    expect(h.audit.lines[0]).toMatchObject({ event: 'enriched', attempts: 1, writeConfirmedBy: 'read-back' });
+  });
+
+  it('takes one last look when the tries are used up, and records the write that landed late', async () => {
+    let landed: Harness['writes'][number] | undefined;
+    const h: Harness = harness({
+      write: () => {
+        const sent = h.writes.at(-1);
+        // Only the second PATCH lands, after its answer was lost.
+        if (h.writes.length === 2) setTimeout(() => { landed = sent; }, 0);
+        return timeout();
+      },
+      read: (id) => Promise.resolve(after(id, landed)),
+      options: { maxAttempts: 2 },
+    });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.writes).toHaveLength(2);
+    expect(h.audit.lines).toEqual([expect.objectContaining({ event: 'enriched', attempts: 2, writeConfirmedBy: 'read-back' })]);
+  });
+
   it('keeps the trace id of a job across a CRM failure and the retry that follows', async () => {
     let calls = 0;
     const h = harness({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GenesysApiError, GenesysNetworkError } from '../../../src/genesys/errors.js';
 import { markerValue, markerVerifier } from '../../../src/enrich/marker.js';
-import { afterWriteError, classifyWriteError, judgeReadBack, type ReadBack, type WriteFailure } from '../../../src/enrich/write-outcome.js';
+import { afterWriteError, classifyWriteError, judgeReadBack, needsReadBack, type ReadBack, type WriteFailure } from '../../../src/enrich/write-outcome.js';
 import { acd, agent, body, customer, Q1 } from './fixtures.js';
 
 const api = (status: number) => new GenesysApiError('PATCH', status, undefined, undefined, undefined, 'x');
@@ -38,6 +38,16 @@ describe('afterWriteError', () => {
   ];
   it.each(table)('%s, read back %s -> %s', (failure, readBack, next) => {
     expect(afterWriteError(failure, readBack)).toBe(next);
+  });
+});
+
+describe('needsReadBack', () => {
+  it.each([
+    ['refused', true],
+    ['unknown-outcome', false],
+    ['not-applied', false],
+  ] as const)('%s -> %s (an unknown outcome is read back at the next try)', (failure, now) => {
+    expect(needsReadBack(failure)).toBe(now);
   });
 });
 

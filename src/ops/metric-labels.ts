@@ -89,5 +89,14 @@ export const DECISION_REASONS = {
 /** Genesys endpoint families a 429 can pause. */
 export const PAUSE_FAMILIES = CALL_FAMILIES;
 
+/** Every Genesys endpoint the daemon calls (the `endpoint` label of the calls counter). */
+export const ENDPOINTS: readonly string[] = GENESYS_CALLS.map((c) => c.endpoint);
+
+/**
+ * Statuses created at 0 for every endpoint: the answers an alert watches for (429: the budget is
+ * spent; `network`: no answer at all). Other statuses appear when they first happen.
+ */
+export const WATCHED_STATUSES = ['429', 'network'] as const;
+
 /** Endpoint names of the calls that need a permission (the `call` label of permission denials). */
 export const PERMISSION_CALLS: readonly string[] = GENESYS_CALLS.filter((c) => 'permission' in c).map((c) => c.endpoint);

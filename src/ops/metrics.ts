@@ -12,12 +12,14 @@ import {
   CHANNEL_STATES,
   CRM_OUTCOMES,
   DECISION_REASONS,
+  ENDPOINTS,
   FRAME_KINDS,
   LATENCY_STAGES,
   PAUSE_FAMILIES,
   PERMISSION_CALLS,
   RECONNECT_REASONS,
   SOURCES,
+  WATCHED_STATUSES,
 } from './metric-labels.js';
 
 /** The prefix of every series the daemon defines itself. */
@@ -110,6 +112,7 @@ export class Metrics {
     for (const [event, reasons] of Object.entries(DECISION_REASONS)) for (const reason of reasons) this.decisions.inc({ event, reason }, 0);
     for (const stage of LATENCY_STAGES) this.pipelineLatency.zero({ stage });
     for (const outcome of CRM_OUTCOMES) this.crmLookups.inc({ outcome }, 0);
+    for (const endpoint of ENDPOINTS) for (const status of WATCHED_STATUSES) this.genesysCalls.inc({ endpoint, status }, 0);
     for (const family of PAUSE_FAMILIES) this.genesysPaused.set({ family }, 0);
     for (const call of PERMISSION_CALLS) this.permissionDenied.inc({ call }, 0);
     for (const state of CHANNEL_STATES) this.channels.set({ state }, 0);

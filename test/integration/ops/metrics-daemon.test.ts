@@ -2,9 +2,12 @@
  * The metrics of a real daemon (in-process, ops server on a free loopback port) against the
  * sandbox, scraped as Prometheus would: names follow the conventions, no label carries an id
  * (not even after the channel moved to a new Genesys channel), every known labelled series is
- * there at 0, and build_info, ready and the token expiry say what they should.
+ * there at 0, and build_info, ready and the token expiry say what they should. The shipped alert
+ * rules and Grafana dashboard parse, and every series, label and label value they name is in it.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { parseConfig } from '../../../src/config/index.js';
 import { Daemon } from '../../../src/daemon.js';
 import { silentLogger } from '../../../src/log.js';
@@ -14,6 +17,7 @@ import { startFakeCrm, type FakeCrm } from '../../../src/sandbox/crm/index.js';
 import { memoryAuditSink } from '../../../src/sinks/audit.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { parsePromText, sampleValue, type PromText } from './prom-text.js';
+import { selectorsOf } from './promql-refs.js';
 
 // What an id, a phone number or an e-mail address looks like in a label value.
 const ID_LIKE = [/[0-9a-f]{8}-[0-9a-f]{4}-/i, /[0-9a-f]{16,}/i, /\+?\d{7,}/, /@/];
@@ -112,5 +116,131 @@ describe('/metrics of a daemon against the sandbox', () => {
         for (const pattern of ID_LIKE) expect(`${s.name}{${label}="${value}"}`).not.toMatch(pattern);
       }
     }
+  });
+});
+
+// Labels Prometheus adds at scrape time: never in /metrics, always usable in queries.
+const TARGET_LABELS = new Set(['instance', 'job']);
+
+/** Checks each selector of `expr` against the scraped exposition; returns the problems found. */
+function problemsOf(expr: string, text: PromText): string[] {
+  const problems: string[] = [];
+  const selectors = selectorsOf(expr);
+  if (selectors.length === 0) problems.push(`names no series: ${expr}`);
+  for (const { metric, matchers } of selectors) {
+    const samples = text.samples.filter((s) => s.name === metric);
+    if (samples.length === 0) {
+      problems.push(`${metric}: not in /metrics`);
+      continue;
+    }
+    for (const { label, op, value } of matchers) {
+      if (TARGET_LABELS.has(label)) continue;
+      if (!samples.some((s) => label in s.labels)) {
+        problems.push(`${metric}: no label ${label}`);
+        continue;
+      }
+      // Known label values exist at 0 from the start, so a value the daemon never uses shows here.
+      const values = samples.map((s) => s.labels[label] ?? '');
+      if (op === '=' && !values.includes(value)) problems.push(`${metric}{${label}="${value}"}: no such series`);
+      if (op === '=~' && !values.some((v) => new RegExp(`^(?:${value})$`).test(v))) problems.push(`${metric}{${label}=~"${value}"}: matches no series`);
+      if (op === '!~') new RegExp(value); // throws on a bad pattern
+    }
+  }
+  return problems;
+}
+
+interface AlertRule {
+  alert?: unknown;
+  expr?: unknown;
+  for?: unknown;
+  labels?: { severity?: unknown };
+  annotations?: { summary?: unknown };
+}
+
+describe('config/prometheus-alerts.yaml', () => {
+  const doc = parseYaml(readFileSync('config/prometheus-alerts.yaml', 'utf8')) as { groups?: { name?: unknown; rules?: AlertRule[] }[] };
+  const rules = (doc.groups ?? []).flatMap((g) => g.rules ?? []);
+
+  it('is a rule file with named, described, graded alerts', () => {
+    expect(doc.groups?.length).toBeGreaterThanOrEqual(1);
+    for (const g of doc.groups ?? []) expect(typeof g.name).toBe('string');
+    const names = rules.map((r) => r.alert);
+    expect(new Set(names).size).toBe(names.length);
+    for (const rule of rules) {
+      expect(rule.alert, JSON.stringify(rule)).toMatch(/^GenesysEnricher[A-Za-z]+$/);
+      expect(typeof rule.expr).toBe('string');
+      expect(['critical', 'warning']).toContain(rule.labels?.severity);
+      expect(typeof rule.annotations?.summary).toBe('string');
+      if (rule.for !== undefined) expect(rule.for).toMatch(/^\d+[smh]$/);
+    }
+  });
+
+  it('covers what an operator needs to hear about', () => {
+    const exprs = rules.map((r) => String(r.expr)).join('\n');
+    for (const series of [
+      'genesys_enricher_ready',
+      'genesys_enricher_last_frame_timestamp_seconds',
+      'genesys_enricher_decisions_total',
+      'genesys_enricher_crm_breaker_open',
+      'genesys_enricher_genesys_paused',
+      'genesys_enricher_limiter_queued',
+      'genesys_enricher_permission_denied_total',
+    ]) expect(exprs).toContain(series);
+  });
+
+  it('names only series, labels and label values the daemon exposes', async () => {
+    const text = await scrape();
+    const problems = rules.flatMap((r) => problemsOf(String(r.expr), text).map((p) => `${String(r.alert)}: ${p}`));
+    expect(problems).toEqual([]);
+  });
+});
+
+interface Panel {
+  id?: unknown;
+  type?: unknown;
+  title?: unknown;
+  datasource?: { uid?: unknown };
+  gridPos?: { h?: unknown; w?: unknown; x?: unknown; y?: unknown };
+  targets?: { expr?: unknown; refId?: unknown }[];
+}
+
+describe('config/grafana-dashboard.json', () => {
+  const dash = JSON.parse(readFileSync('config/grafana-dashboard.json', 'utf8')) as {
+    uid?: unknown;
+    title?: unknown;
+    __inputs?: { name?: unknown }[];
+    templating?: { list?: { name?: unknown; definition?: unknown }[] };
+    panels?: Panel[];
+  };
+  const panels = dash.panels ?? [];
+  const queries = panels.filter((p) => p.type !== 'row');
+
+  it('is an importable dashboard: unique panel ids, placed panels, a Prometheus data source input', () => {
+    expect(dash.uid).toBe('genesys-enricher');
+    expect(typeof dash.title).toBe('string');
+    expect(dash.__inputs?.map((i) => i.name)).toContain('DS_PROMETHEUS');
+    const ids = panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(queries.length).toBeGreaterThanOrEqual(10);
+    for (const p of queries) {
+      expect(typeof p.title).toBe('string');
+      expect(p.datasource?.uid).toBe('${DS_PROMETHEUS}');
+      expect(Number(p.gridPos?.x) + Number(p.gridPos?.w)).toBeLessThanOrEqual(24);
+      expect(p.targets?.length, String(p.title)).toBeGreaterThanOrEqual(1);
+      const refIds = (p.targets ?? []).map((t) => t.refId);
+      expect(new Set(refIds).size).toBe(refIds.length);
+    }
+  });
+
+  it('queries only series, labels and label values the daemon exposes', async () => {
+    const text = await scrape();
+    const problems = queries.flatMap((p) => (p.targets ?? []).flatMap((t) => problemsOf(String(t.expr), text).map((e) => `${String(p.title)}: ${e}`)));
+    // The instance picker's query is Grafana's label_values(), not PromQL.
+    for (const v of dash.templating?.list ?? []) {
+      const m = /^label_values\(([a-zA-Z_:][a-zA-Z0-9_:]*), *([a-zA-Z_]+)\)$/.exec(String(v.definition));
+      if (!m) problems.push(`variable ${String(v.name)}: not label_values(metric, label)`);
+      else problems.push(...problemsOf(m[1]!, text));
+    }
+    expect(problems).toEqual([]);
   });
 });

@@ -42,6 +42,9 @@ describe('Metrics', () => {
     expect(sampleValue(text, 'genesys_enricher_conversations_seen_total', { source: 'live' })).toBe(0);
     expect(sampleValue(text, 'genesys_enricher_reconnects_total', { reason: 'pong-timeout' })).toBe(0);
     expect(sampleValue(text, 'genesys_enricher_permission_denied_total', { call: 'GET /api/v2/conversations/{conversationId}' })).toBe(0);
+    const patch = 'PATCH /api/v2/conversations/{conversationId}/participants/{participantId}/attributes';
+    expect(sampleValue(text, 'genesys_enricher_genesys_calls_total', { endpoint: patch, status: '429' })).toBe(0);
+    expect(sampleValue(text, 'genesys_enricher_genesys_calls_total', { endpoint: 'POST /oauth/token', status: 'network' })).toBe(0);
     expect(sampleValue(text, 'genesys_enricher_ready')).toBe(0);
     expect(sampleValue(text, 'genesys_enricher_token_expiry_timestamp_seconds')).toBe(0);
   });

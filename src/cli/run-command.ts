@@ -10,6 +10,7 @@
  */
 import { loadConfig, parseListen, type EnricherConfig } from '../config/index.js';
 import { Daemon, type DaemonDeps, type DaemonOverrides } from '../daemon.js';
+import { abortable, StartupAbortedError } from '../daemon/bounded.js';
 import type { Logger } from '../log.js';
 import { createLogger } from '../sinks/logger.js';
 import { describeFailure, UsageError } from './exit.js';
@@ -22,9 +23,17 @@ export async function runCommand(
 ): Promise<number> {
   const signals = opts.signals ?? processStopSignals();
   const load = async (): Promise<EnricherConfig> => withHttpListen(await loadConfig(configFile), opts.httpListen);
-  const config = await load();
-  // Stopped while the config was read: nothing started yet, nothing to stop.
-  if (signals.stop.aborted) return 0;
+  let config: EnricherConfig;
+  try {
+    config = await abortable(load(), signals.stop);
+  } catch (err) {
+    // Stopped while the config was read: nothing started yet, nothing to stop (and no log yet).
+    if (err instanceof StartupAbortedError) {
+      process.stderr.write(`genesys-enricher: stopped by ${await signals.stopped} while reading the config\n`);
+      return 0;
+    }
+    throw err;
+  }
   const logger = createLogger(config.log);
   for (const warning of config.warnings ?? []) logger.warn(warning, { component: 'config' });
   return runDaemonUntilSignal(config, { logger }, logger, { ...(opts.overrides && { overrides: opts.overrides }), reload: load, signals });

@@ -4,7 +4,7 @@
  * message that never carries credentials.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readlinkSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readlinkSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -298,5 +298,29 @@ describe('process lifecycle (built CLI)', () => {
     } finally {
       await crm.stop();
     }
+  }, 60_000);
+
+  it('a home config of the Genesys SDK that turns on trace logging has no effect', async () => {
+    const { sandbox, crm, dir } = await startWorld();
+    const home = join(dir, 'home');
+    const traceFile = join(dir, 'sdk-trace.log');
+    mkdirSync(join(home, '.genesyscloudjavascript'), { recursive: true });
+    writeFileSync(
+      join(home, '.genesyscloudjavascript', 'config'),
+      ['[logging]', 'log_level = trace', 'log_format = text', 'log_to_console = true', `log_file_path = ${traceFile}`, 'log_request_body = true', 'log_response_body = true', '[general]', 'live_reload_config = true', ''].join('\n'),
+    );
+    const configFile = join(dir, 'config.yaml');
+    writeFileSync(configFile, yaml({ gatewayUrl: sandbox.url, crmUrl: crm.url, auditFile: join(dir, 'audit.jsonl') }));
+    daemon = startCli(['run', '--config', configFile], { SECRET, HOME: home });
+    await daemon.waitForOutput(/daemon started/);
+    const queueId = sandbox.options.queues[0]!.id;
+    await sandbox.traffic.startOne({ media: 'call', queueId, script: 'connect', speed: 50, until: 'connected', customerAddress: `tel:${knownPhone()}` });
+    await waitFor(() => sandbox.org.writes.length >= 1, { timeoutMs: 15_000, what: 'a PATCH' });
+    const { code } = await stopTimed(daemon);
+    expect(code).toBe(0);
+    // The SDK would have created its trace file and printed request lines (with the PATCH body).
+    expect(existsSync(traceFile)).toBe(false);
+    expect(daemon.stdout()).toBe('');
+    expect(daemon.stderr()).not.toMatch(/\/api\/v2\/conversations\/[^"]*participants/);
   }, 60_000);
 });

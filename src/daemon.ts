@@ -16,7 +16,7 @@ import type { EnricherConfig } from './config/index.js';
 import { CrmClient, parseCrmTemplate } from './crm/index.js';
 import { assertCrmOptions } from './crm/options.js';
 import { abortable, settlesWithin } from './daemon/bounded.js';
-import { ChannelSet } from './daemon/channel-set.js';
+import { ChannelSet, type ChannelLimits } from './daemon/channel-set.js';
 import { createFrameRouter } from './daemon/frame-router.js';
 import { observeMetrics, readinessInput } from './daemon/observe.js';
 import { InstanceLock, lockFileFor } from './daemon/instance-lock.js';
@@ -43,6 +43,8 @@ import { EnricherError } from './errors.js';
 /** Knobs that are not in the config file: tests and benchmarks shrink timings with them. */
 export interface DaemonOverrides {
   readonly channel?: Partial<Omit<ChannelOptions, 'topics'>>;
+  /** Channel cap and topics per channel (Genesys: 20 and 1,000), smaller in tests that reach the cap. */
+  readonly channelLimits?: Partial<ChannelLimits>;
   /** Rate-budget window (the sandbox can run a faster clock). */
   readonly windowMs?: number;
   readonly enricher?: Partial<Pick<EnricherOptions, 'concurrency' | 'retryAfterMs' | 'claimsMax'>>;
@@ -164,6 +166,9 @@ export class Daemon {
         onRateLimited: () => {
           metrics.rateLimited.inc();
         },
+        onPermissionDenied: (call) => {
+          metrics.permissionDenied.inc({ call });
+        },
       },
       // Whether a channel outlives the token that created it is unsure (genesys-api.md): after
       // a renewal, move every channel to one made with the new token, overlap first.
@@ -276,7 +281,7 @@ export class Daemon {
           for (const r of rejected) logger.error('topic rejected by Genesys', { topic: r.topic, reason: r.reason, missingPermissions: r.missingPermissions });
         },
       },
-    });
+    }, this.overrides.channelLimits);
   }
 
   /** Stops the channel set and any set a reload is still swapping in or out. */
@@ -495,7 +500,7 @@ export class Daemon {
 export function enricherOptions(
   config: EnricherConfig,
   queues: readonly ResolvedQueue[],
-): Pick<EnricherOptions, 'detect' | 'map' | 'prefix' | 'queueSize' | 'retryDelayMs' | 'maxAttempts'> {
+): Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'queueSize' | 'retryDelayMs' | 'maxAttempts'> {
   return {
     detect: {
       queueIds: new Set(queues.map((q) => q.id)),
@@ -504,6 +509,7 @@ export function enricherOptions(
       target: config.target,
       markerKey: markerKey(config.attributes.prefix),
     },
+    identity: config.identity,
     map: config.attributes.map,
     prefix: config.attributes.prefix,
     queueSize: config.pipeline.queueSize,

@@ -4,6 +4,7 @@
  * every relative path made absolute; the object is deeply frozen.
  */
 import type { CrmOptions } from '../crm/options.js';
+import type { IdentitySources } from '../enrich/identity.js';
 import type { GenesysRegion, LogFormat, LogLevel, MediaType, Target, Trigger } from './constants.js';
 
 /** Rate and transport settings for the Genesys Cloud API, shared by both ways of reaching it. */
@@ -18,6 +19,8 @@ export interface GenesysLimits {
   readonly maxConcurrentRequests: number;
   /** HTTP timeout of one API call. */
   readonly timeoutMs: number;
+  /** Longest pause one 429 may cause, whatever its Retry-After asks (warned when it applies). */
+  readonly retryAfterCapMs: number;
 }
 
 /** How to reach Genesys Cloud: a public region, or a gateway URL (the sandbox, a proxy). Exactly one is set. */
@@ -60,6 +63,13 @@ export interface AttributesConfig {
   /** Longest attribute value written. */
   readonly maxValueLength: number;
 }
+
+/**
+ * Where the customer's lookup keys come from, per medium: an ordered list of sources (`ani`,
+ * `address`, `callbackNumbers`, `externalContact`, `attr:NAME`); the first valid value of each kind
+ * (phone, e-mail, external contact id) wins. Every medium has a default (src/enrich/identity.ts).
+ */
+export type IdentityConfig = IdentitySources;
 
 /** The optional analytics webhook. */
 export interface AnalyticsConfig {
@@ -138,6 +148,7 @@ export interface EnricherConfig {
   readonly flow: FlowRef;
   readonly crm: CrmConfig;
   readonly attributes: AttributesConfig;
+  readonly identity: IdentityConfig;
   readonly analytics: AnalyticsConfig;
   readonly audit: AuditConfig;
   readonly http: HttpConfig;
@@ -151,12 +162,13 @@ export interface EnricherConfig {
 
 /** The shape of `CONFIG_DEFAULTS`: the defaulted options, as written in the file (before resolving). */
 export interface ConfigDefaults {
-  readonly genesys: Pick<GenesysLimits, 'requestsPerMinute' | 'maxConcurrentRequests' | 'timeoutMs'>;
+  readonly genesys: Pick<GenesysLimits, 'requestsPerMinute' | 'maxConcurrentRequests' | 'timeoutMs' | 'retryAfterCapMs'>;
   readonly media: readonly MediaType[];
   readonly trigger: Trigger;
   readonly target: Target;
   readonly crm: Pick<CrmConfig, 'headers' | 'timeoutMs' | 'maxConcurrent' | 'cache' | 'circuitBreaker'>;
   readonly attributes: Pick<AttributesConfig, 'prefix' | 'maxValueLength'>;
+  readonly identity: IdentityConfig;
   readonly analytics: Pick<AnalyticsConfig, 'timeoutMs'>;
   readonly audit: { readonly file: string };
   readonly http: { readonly listen: string };

@@ -12,6 +12,7 @@ import type { EnricherConfig } from '../config/index.js';
 export const LIVE_SECTIONS: ReadonlySet<string> = new Set([
   'queues',
   'media',
+  'identity',
   'trigger',
   'target',
   'flow',

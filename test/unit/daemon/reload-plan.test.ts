@@ -26,6 +26,13 @@ describe('planReload', () => {
     expect(planReload(base, next)).toEqual({ changed: ['shiny'], live: [], needsRestart: ['shiny'] });
   });
 
+  it('reports a live section as needing a restart when a key it does not apply live changed', () => {
+    const next = { ...base, audit: { ...base.audit, fsync: true } } as typeof base;
+    expect(planReload(base, next)).toEqual({ changed: ['audit'], live: [], needsRestart: ['audit'] });
+    const both = { ...base, audit: { ...base.audit, file: '/var/log/x.jsonl', fsync: true } } as typeof base;
+    expect(planReload(base, both).needsRestart).toEqual(['audit']);
+  });
+
   it('ignores config warnings', () => {
     expect(planReload(base, { ...base, warnings: ['inline secret'] }).changed).toEqual([]);
   });

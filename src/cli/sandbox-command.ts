@@ -18,6 +18,7 @@ import { SANDBOX_CLIENT } from '../sandbox/options.js';
 import type { AuditLine } from '../sinks/audit.js';
 import { createLogger } from '../sinks/logger.js';
 import { runDaemonUntilSignal } from './run-command.js';
+import { processStopSignals } from './stop-signals.js';
 import type { SandboxCommandOptions } from './sandbox-args.js';
 import { exportLines, sandboxVariables, type SandboxEndpoints } from './sandbox-env.js';
 
@@ -108,19 +109,14 @@ async function serveOnly({ sandbox, endpoints }: SandboxServices, opts: SandboxC
   return 0;
 }
 
-/** Resolves on SIGINT or SIGTERM, or after `durationS` seconds when that is above 0. */
-function untilStopped(durationS: number): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      clearTimeout(timer);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    const timer = durationS > 0 ? setTimeout(done, durationS * 1000) : undefined;
+/** Resolves on the first SIGINT or SIGTERM, or after `durationS` seconds when that is above 0. */
+async function untilStopped(durationS: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    if (durationS > 0) timer = setTimeout(resolve, durationS * 1000);
   });
+  await Promise.race([processStopSignals().stopped, elapsed]);
+  clearTimeout(timer);
 }
 
 async function withDaemon({ sandbox, endpoints }: SandboxServices, opts: SandboxCommandOptions): Promise<number> {

@@ -45,8 +45,17 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await served.stop('SIGINT');
+  // Ctrl-C stops the sandbox cleanly.
+  expect(await served.stop('SIGINT'), served.stderr()).toBe(0);
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe('sandbox --serve-only stopping', () => {
+  it('ends with 0 on --duration', async () => {
+    const r = await runCli(['sandbox', '--serve-only', '--duration', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^export SANDBOX_GATEWAY_URL=/m);
+  });
 });
 
 describe('sandbox --serve-only', () => {

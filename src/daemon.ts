@@ -9,7 +9,7 @@
  *   flow schema ........ schema/store.ts, schema/compile.ts
  *   CRM ................ crm/client.ts
  *   audit, logs ........ sinks/
- *   health, metrics .... ops/http.ts, ops/readiness.ts, daemon/observe.ts
+ *   health, metrics .... ops/http.ts, ops/readiness.ts, ops/metric-events.ts, daemon/observe.ts
  *   signals ............ cli/run-command.ts (SIGTERM drain, SIGHUP reload)
  */
 import type { EnricherConfig } from './config/index.js';

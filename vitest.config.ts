@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+    include: ['test/helpers/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
     // The chaos test runs on its own afterwards (npm run test:chaos), with the machine to itself.
     exclude: ['test/e2e/chaos.test.ts', 'node_modules/**', 'dist/**'],
     testTimeout: 20_000,

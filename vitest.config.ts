@@ -10,5 +10,7 @@ export default defineConfig({
     // Two cores: keep the worker count low so socket tests are not starved.
     maxWorkers: 2,
     pool: 'forks',
+    // The e2e tests run dist/: build it first when a source is newer.
+    globalSetup: ['test/helpers/build-once.ts'],
   },
 });

@@ -1,0 +1,122 @@
+/**
+ * The world of an end-to-end test: a sandbox, a fake CRM, a scratch folder with the config and
+ * audit file, the sandbox's truth recorder, and the two checks every e2e test ends with: the
+ * oracle's judgement and the leak scan of everything the daemons printed.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { customerRecord, startFakeCrm, type FakeCrm } from '../../src/sandbox/crm/index.js';
+import type { SandboxOptions } from '../../src/sandbox/options.js';
+import type { CliProcess } from './cli-process.js';
+import { customerNeedles, findLeaks, secretNeedles } from './leaks.js';
+import { judge, type Judgement, type OracleInput } from './oracle.js';
+import { recordTruth, writeFacts, type TruthSource } from './truth.js';
+
+export interface World {
+  readonly sandbox: Sandbox;
+  readonly crm: FakeCrm;
+  readonly dir: string;
+  readonly auditFile: string;
+  readonly configFile: string;
+  readonly truth: TruthSource;
+  /** The fake CRM's record of a customer (its own answer), undefined when unknown. */
+  crmRecordOf(crmCustomerId: string): unknown;
+  /** Makes the CRM answer `record` for the customer with this key, and remembers it for the judge. */
+  setRecord(key: string, record: unknown): void;
+  stop(): Promise<void>;
+}
+
+type WithRecordOf = { recordOf?: (id: string) => unknown };
+
+/** Starts a sandbox (a 300 ms heartbeat unless given) and a fake CRM, and records the truth. */
+export async function startWorld(opts: {
+  readonly prefix: string;
+  readonly secret: string;
+  readonly sandbox?: Partial<SandboxOptions>;
+  readonly crmToken?: string;
+  readonly crmLatencyMs?: number;
+}): Promise<World> {
+  const sandbox = await startSandbox({
+    heartbeatIntervalMs: 300,
+    requestsPerMinute: 100_000,
+    clients: [{ clientId: 'sandbox-client', clientSecret: opts.secret }],
+    ...opts.sandbox,
+  });
+  const crm = await startFakeCrm({ latencyMs: opts.crmLatencyMs ?? 2, ...(opts.crmToken !== undefined && { token: opts.crmToken }) });
+  const overrides = new Map<string, unknown>();
+  const crmRecordOf = (id: string): unknown => {
+    const own = (crm as FakeCrm & WithRecordOf).recordOf;
+    if (typeof own === 'function') return own.call(crm, id);
+    return overrides.has(id) ? overrides.get(id) : customerRecord(id);
+  };
+  const truth = recordTruth(sandbox, (value) => (crmRecordOf(value) !== undefined ? value : undefined));
+  const dir = mkdtempSync(join(tmpdir(), `${opts.prefix}-`));
+  return {
+    sandbox,
+    crm,
+    dir,
+    auditFile: join(dir, 'audit.jsonl'),
+    configFile: join(dir, 'config.yaml'),
+    truth,
+    crmRecordOf,
+    setRecord(key, record) {
+      overrides.set(key, record);
+      crm.setRecord(key, record);
+    },
+    async stop() {
+      sandbox.traffic.stop();
+      await crm.stop();
+      await sandbox.stop();
+    },
+  };
+}
+
+/** Writes the config file. */
+export function writeConfig(world: World, yaml: string): void {
+  writeFileSync(world.configFile, yaml);
+}
+
+/** The oracle's judgement of the run so far (the audit file as it is now). */
+export function judgeWorld(world: World, input: Omit<OracleInput, 'truth' | 'writes' | 'crmRecordOf' | 'audit'>): Judgement {
+  let audit = '';
+  try {
+    audit = readFileSync(world.auditFile, 'utf8');
+  } catch {
+    // no audit file yet: every written conversation will lack its line
+  }
+  return judge({ ...input, truth: world.truth.truth(), writes: writeFacts(world.sandbox), crmRecordOf: (id) => world.crmRecordOf(id), audit });
+}
+
+/** Prints what the judge found wrong, a few of each, for the test output. */
+export function explain(j: Judgement, daemons: readonly CliProcess[] = []): string {
+  const out = [j.summary()];
+  for (const id of j.missed.slice(0, 5)) {
+    out.push(`missed ${id}: audit ${JSON.stringify(j.verdicts.get(id)?.auditLines.map((l) => `${l.event}/${l.reason ?? ''}`))}`);
+    for (const d of daemons) out.push(...d.stderr().split('\n').filter((l) => l.includes(id)).slice(0, 5));
+  }
+  for (const id of j.doubled.slice(0, 5)) out.push(`written twice ${id}: ${String(j.verdicts.get(id)?.writes.length)} writes`);
+  for (const w of j.wrong.slice(0, 5)) out.push(`wrong ${w.id}: ${w.problems.join('; ')}`);
+  out.push(...j.auditErrors.slice(0, 5));
+  return out.join('\n');
+}
+
+/**
+ * Every leak in what the daemons printed: the client secret, the CRM credentials, every token the
+ * sandbox issued, every customer phone and e-mail the sandbox used.
+ */
+export function leaksOf(world: World, daemons: readonly CliProcess[], secrets: Readonly<Record<string, string>>): string[] {
+  const needles = [...secretNeedles({ ...secrets, token: world.sandbox.auth.issued }), ...customerNeedles(world.truth.truth())];
+  const haystacks: Record<string, string> = {};
+  daemons.forEach((d, i) => {
+    haystacks[`daemon ${String(i + 1)} stdout`] = d.stdout();
+    haystacks[`daemon ${String(i + 1)} stderr`] = d.stderr();
+  });
+  try {
+    haystacks['audit file'] = readFileSync(world.auditFile, 'utf8');
+  } catch {
+    // no audit file: nothing to scan there
+  }
+  return findLeaks(haystacks, needles);
+}

@@ -84,16 +84,21 @@ describe('signals', () => {
 
   it('SIGTERM during a burst abandons nothing begun; after a restart every connected conversation is written exactly once', async () => {
     const names = ['Support DE', 'Sales EN', 'Billing FR'];
-    const w = await setup(names);
+    const w = await setup(names, { crmTimeoutMs: 10_000 });
     const first = await start(w);
-    w.crm.setLatency(150); // keep enrichments in flight (and queued) when the signal lands
+    // Slow lookups keep enrichments in flight (and queued) through the stop of the channels and
+    // the catch-up, until the drain itself.
+    w.crm.setLatency(1_000);
     // Slow enough that conversations outlive the stop and the restart; no repeat customers, so
     // every enrichment is exactly one CRM request.
-    void w.sandbox.traffic.play(300, { ratePerSec: 150, speed: 30, seed: 3, repeatCustomerShare: 0 }).catch(() => undefined);
+    // No transfers or requeues: the world is frozen below, and a conversation frozen between two
+    // queues has no agent connected for the catch-up to see.
+    void w.sandbox.traffic.play(300, { ratePerSec: 150, speed: 30, seed: 3, repeatCustomerShare: 0, transferShare: 0, requeueShare: 0 }).catch(() => undefined);
     await waitFor(() => w.sandbox.org.writes.length >= 40, { timeoutMs: 20_000 });
-    const code = await first.stop('SIGTERM');
-    // Freeze the world: conversations stay where they are, live ones stay live.
+    // Freeze the world, then stop: every conversation connected before the stop stays live until
+    // the second run (one that ended while no daemon listened could not be written by anyone).
     w.sandbox.traffic.stop();
+    const code = await first.stop('SIGTERM');
     expect(code).toBe(0);
     expect(first.stderr()).toMatch(/daemon stopped/);
 
@@ -106,9 +111,13 @@ describe('signals', () => {
     expect(lookups).toBeGreaterThan(w.sandbox.org.writes.length - 1);
 
     // The second run catches up what the first did not start.
+    w.crm.setLatency(5);
     const second = await start(w);
     const judgeNow = () =>
-      judgeWorld(w, { watchedQueueIds: queueIds(w, names), identity: IDENTITY, map: MAP, prefix: 'crm.', schemas: [{ from: 0, schema: DEMO_INPUT_SCHEMA }], minLiveMs: 1_000 });
+      judgeWorld(w, { watchedQueueIds: queueIds(w, names), identity: IDENTITY, map: MAP, prefix: 'crm.', schemas: [{ from: 0, schema: DEMO_INPUT_SCHEMA }],
+        // A call that hung up within 3 s of connecting, while every CRM answer took 1 s and lookups
+        // queued behind each other, ended before anyone could write it (the PATCH finds it over).
+        minLiveMs: 3_000 });
     await waitFor(() => judgeNow().missed.length === 0, { timeoutMs: 20_000, what: 'the catch-up of the second run' }).catch(() => undefined);
     expect(await second.stop('SIGTERM')).toBe(0);
     const j = judgeNow();
@@ -148,9 +157,14 @@ describe('signals', () => {
         if (customerRecord(phone) !== undefined) return phone;
       }
     };
-    for (let i = 0; i < 3; i++) await w.sandbox.traffic.startOne({ media: 'call', queueId, script: 'connect', speed: 50, until: 'connected', customerAddress: `tel:${knownPhone()}` });
+    // Three calls stepped to "connected" with the traffic paused: they stay connected until the next run.
+    w.sandbox.traffic.pause();
+    for (let i = 0; i < 3; i++) {
+      const started = w.sandbox.traffic.startOne({ media: 'call', queueId, script: 'connect', speed: 50, customerAddress: `tel:${knownPhone()}` });
+      const conv = await waitFor(() => started, { what: 'a started call' });
+      while (!w.sandbox.org.connected.has(conv.id)) expect(w.sandbox.traffic.step(conv.id)).toBe(true);
+    }
     await waitFor(() => w.crm.inFlight() >= 3, { timeoutMs: 10_000, what: 'three lookups in flight' });
-    w.sandbox.traffic.stop(); // the three stay connected until the next run
     const stoppedAt = Date.now();
     first.child.kill('SIGTERM');
     const code = await Promise.race([first.exited, new Promise((r) => setTimeout(r, 15_000, 'still running'))]);

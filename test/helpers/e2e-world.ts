@@ -93,7 +93,10 @@ export function judgeWorld(world: World, input: Omit<OracleInput, 'truth' | 'wri
 export function explain(j: Judgement, daemons: readonly CliProcess[] = []): string {
   const out = [j.summary()];
   for (const id of j.missed.slice(0, 5)) {
-    out.push(`missed ${id}: audit ${JSON.stringify(j.verdicts.get(id)?.auditLines.map((l) => `${l.event}/${l.reason ?? ''}`))}`);
+    const v = j.verdicts.get(id);
+    const t = v?.truth;
+    const facts = t && `${t.media} queues ${String(t.queueIds.length)} ids ${t.identifiers.map((i) => `${i.source}/${i.kind}`).join(',')} ${t.endedAt === undefined ? 'live' : `ended ${String(t.endedAt - (t.connectedAt ?? 0))} ms after connect`}`;
+    out.push(`missed ${id} (${facts ?? '?'}): audit ${JSON.stringify(v?.auditLines.map((l) => `${l.event}/${l.reason ?? ''}`))}`);
     for (const d of daemons) out.push(...d.stderr().split('\n').filter((l) => l.includes(id)).slice(0, 5));
   }
   for (const id of j.doubled.slice(0, 5)) out.push(`written twice ${id}: ${String(j.verdicts.get(id)?.writes.length)} writes`);

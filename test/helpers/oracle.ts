@@ -50,6 +50,7 @@ export interface OracleInput {
 /** What the judge found about one conversation. */
 export interface Verdict {
   readonly id: string;
+  readonly truth: ConversationTruth;
   /** Why it needs no write (from the sandbox's or CRM's record), when it needs none. */
   readonly excuse?: string;
   readonly expected: boolean;
@@ -173,7 +174,7 @@ export function judge(input: OracleInput): Judgement {
     } else if (enrichedLines.length > 0) {
       problems.push('an enriched audit line without any applied write');
     }
-    verdicts.set(t.id, { id: t.id, ...(excuse !== undefined && { excuse }), expected: excuse === undefined, writes, distinctWrites: distinct, problems, auditLines: lines });
+    verdicts.set(t.id, { id: t.id, truth: t, ...(excuse !== undefined && { excuse }), expected: excuse === undefined, writes, distinctWrites: distinct, problems, auditLines: lines });
   }
 
   const all = [...verdicts.values()];

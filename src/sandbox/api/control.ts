@@ -12,6 +12,7 @@ export function addControlRoutes(router: Router, sandbox: Sandbox): void {
   const ok = (body: unknown = { ok: true }) => ({ status: 200, body });
   router.add('GET', '/sandbox/writes', () => ok(sandbox.org.writes));
   router.add('GET', '/sandbox/calls', () => ok(sandbox.calls));
+  router.add('GET', '/sandbox/truth', () => ok(sandbox.org.truth()));
   router.add('GET', '/sandbox/stats', () =>
     ok({
       conversations: sandbox.org.conversations.size,

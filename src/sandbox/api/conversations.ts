@@ -3,7 +3,7 @@
  * media-specific twins). Values must be strings (a number is a 400), keys merge, and the next
  * snapshot carries them; an unknown or ended conversation is a 404.
  */
-import { restConversation } from '../org/conversation.js';
+import { restConversation } from '../org/rest.js';
 import type { SandboxOrg } from '../org/org.js';
 import { ApiFailure, type Reply, type RequestContext, type Router } from '../http/router.js';
 

@@ -4,15 +4,11 @@
  * topic and the media-specific one of each queue the conversation has touched.
  */
 import type { SandboxQueue } from '../options.js';
-import {
-  genericSnapshot,
-  isTerminal,
-  MEDIA_KEY,
-  mediaSnapshot,
-  type SandboxConversation,
-  type SandboxParticipant,
-} from './conversation.js';
+import { isTerminal, MEDIA_KEY, type SandboxConversation, type SandboxParticipant } from './conversation.js';
+import { genericSnapshot, mediaSnapshot } from './snapshots.js';
+import { CustomerDirectory } from '../crm/directory.js';
 import { FlowRegistry } from './flows.js';
+import { TruthLog, type ConversationTruth } from './truth.js';
 
 /** Sends an event to every socket subscribed to `topicName`. */
 export type Publish = (topicName: string, eventBody: unknown) => void;
@@ -40,6 +36,9 @@ export class SandboxOrg {
   readonly flows: FlowRegistry;
   /** Conversations that ever had an agent connected (the ones the daemon must enrich). */
   readonly connected = new Set<string>();
+  /** The customers the fake CRM knows (pass it to `startFakeCrm({ directory })`). */
+  readonly customers = new CustomerDirectory();
+  private readonly truthLog = new TruthLog();
   private readonly endedOrder: string[] = [];
   private publishFn: Publish = () => undefined;
 
@@ -60,11 +59,20 @@ export class SandboxOrg {
 
   add(conv: SandboxConversation): void {
     this.conversations.set(conv.id, conv);
+    const customer = conv.customer;
+    if (customer?.crmCustomerId !== undefined) this.customers.register(customer.crmCustomerId, customer);
+    this.truthLog.started(conv);
+  }
+
+  /** One entry per conversation played (the truth API), oldest first. */
+  truth(): ConversationTruth[] {
+    return this.truthLog.all();
   }
 
   /** Publishes the conversation's full snapshot to the topics of every queue it touched. */
   publishConversation(conv: SandboxConversation): void {
     if (conv.participants.some((p) => p.purpose === 'agent' && p.leg.state === 'connected')) this.connected.add(conv.id);
+    this.truthLog.changed(conv);
     if (conv.queueIds.length === 0) return;
     const generic = genericSnapshot(conv);
     const specific = mediaSnapshot(conv);
@@ -79,6 +87,7 @@ export class SandboxOrg {
     if (conv.endedAt !== undefined) return;
     if (!conv.participants.every((p) => isTerminal(p.leg.state))) return;
     conv.endedAt = now;
+    this.truthLog.ended(conv);
     this.endedOrder.push(conv.id);
     // Ended conversations are dropped from memory after a while so long runs stay bounded.
     while (this.endedOrder.length > 0) {

@@ -385,7 +385,7 @@ export class Daemon {
 export function enricherOptions(
   config: EnricherConfig,
   queues: readonly ResolvedQueue[],
-): Pick<EnricherOptions, 'detect' | 'map' | 'prefix' | 'queueSize' | 'retryDelayMs' | 'maxAttempts'> {
+): Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'queueSize' | 'retryDelayMs' | 'maxAttempts'> {
   return {
     detect: {
       queueIds: new Set(queues.map((q) => q.id)),
@@ -394,6 +394,7 @@ export function enricherOptions(
       target: config.target,
       markerKey: markerKey(config.attributes.prefix),
     },
+    identity: config.identity,
     map: config.attributes.map,
     prefix: config.attributes.prefix,
     queueSize: config.pipeline.queueSize,

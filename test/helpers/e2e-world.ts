@@ -7,12 +7,32 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { customerRecord, startFakeCrm, type FakeCrm } from '../../src/sandbox/crm/index.js';
+import { startFakeCrm, type FakeCrm } from '../../src/sandbox/crm/index.js';
 import type { SandboxOptions } from '../../src/sandbox/options.js';
 import type { CliProcess } from './cli-process.js';
 import { customerNeedles, findLeaks, secretNeedles } from './leaks.js';
-import { judge, type Judgement, type OracleInput } from './oracle.js';
-import { recordTruth, writeFacts, type TruthSource } from './truth.js';
+import { DEFAULT_IDENTITY, judge, type Judgement, type OracleInput } from './oracle.js';
+import { writeFacts, type ConversationTruth } from './truth.js';
+
+/**
+ * The identity sources the e2e configs use (as config/sandbox.yaml): chat customers by their form
+ * data, web messaging guests by their custom attribute; the other media by the defaults.
+ */
+export const E2E_IDENTITY: Readonly<Record<string, readonly string[]>> = {
+  ...DEFAULT_IDENTITY,
+  chat: ['attr:context.email', 'attr:context.phoneNumber', 'externalContact'],
+  message: ['address', 'attr:customer.email', 'externalContact'],
+};
+
+/** The `identity` section of an e2e config, from {@link E2E_IDENTITY}. */
+export function identityYaml(): string {
+  return `identity:\n${Object.entries(E2E_IDENTITY).map(([medium, sources]) => `  ${medium}: [${sources.join(', ')}]`).join('\n')}\n`;
+}
+
+/** The CRM URL template of the e2e configs: every kind of key the CRM can find a customer by. */
+export function crmUrl(crm: FakeCrm): string {
+  return `${crm.url}/customers?phone={phone?}&email={email?}&externalContactId={externalContactId?}`;
+}
 
 export interface World {
   readonly sandbox: Sandbox;
@@ -20,15 +40,12 @@ export interface World {
   readonly dir: string;
   readonly auditFile: string;
   readonly configFile: string;
-  readonly truth: TruthSource;
+  /** The sandbox's truth API. */
+  truth(): ConversationTruth[];
   /** The fake CRM's record of a customer (its own answer), undefined when unknown. */
   crmRecordOf(crmCustomerId: string): unknown;
-  /** Makes the CRM answer `record` for the customer with this key, and remembers it for the judge. */
-  setRecord(key: string, record: unknown): void;
   stop(): Promise<void>;
 }
-
-type WithRecordOf = { recordOf?: (id: string) => unknown };
 
 /** Starts a sandbox (a 300 ms heartbeat unless given) and a fake CRM, and records the truth. */
 export async function startWorld(opts: {
@@ -44,14 +61,8 @@ export async function startWorld(opts: {
     clients: [{ clientId: 'sandbox-client', clientSecret: opts.secret }],
     ...opts.sandbox,
   });
-  const crm = await startFakeCrm({ latencyMs: opts.crmLatencyMs ?? 2, ...(opts.crmToken !== undefined && { token: opts.crmToken }) });
-  const overrides = new Map<string, unknown>();
-  const crmRecordOf = (id: string): unknown => {
-    const own = (crm as FakeCrm & WithRecordOf).recordOf;
-    if (typeof own === 'function') return own.call(crm, id);
-    return overrides.has(id) ? overrides.get(id) : customerRecord(id);
-  };
-  const truth = recordTruth(sandbox, (value) => (crmRecordOf(value) !== undefined ? value : undefined));
+  // The CRM knows the sandbox's customers (one entity each, found by any of its identifiers).
+  const crm = await startFakeCrm({ latencyMs: opts.crmLatencyMs ?? 2, directory: sandbox.org.customers, ...(opts.crmToken !== undefined && { token: opts.crmToken }) });
   const dir = mkdtempSync(join(tmpdir(), `${opts.prefix}-`));
   return {
     sandbox,
@@ -59,12 +70,8 @@ export async function startWorld(opts: {
     dir,
     auditFile: join(dir, 'audit.jsonl'),
     configFile: join(dir, 'config.yaml'),
-    truth,
-    crmRecordOf,
-    setRecord(key, record) {
-      overrides.set(key, record);
-      crm.setRecord(key, record);
-    },
+    truth: () => sandbox.org.truth(),
+    crmRecordOf: (id) => crm.recordOf(id),
     async stop() {
       sandbox.traffic.stop();
       await crm.stop();
@@ -79,14 +86,14 @@ export function writeConfig(world: World, yaml: string): void {
 }
 
 /** The oracle's judgement of the run so far (the audit file as it is now). */
-export function judgeWorld(world: World, input: Omit<OracleInput, 'truth' | 'writes' | 'crmRecordOf' | 'audit'>): Judgement {
+export function judgeWorld(world: World, input: Omit<OracleInput, 'truth' | 'writes' | 'crmRecordOf' | 'audit' | 'identity'>): Judgement {
   let audit = '';
   try {
     audit = readFileSync(world.auditFile, 'utf8');
   } catch {
     // no audit file yet: every written conversation will lack its line
   }
-  return judge({ ...input, truth: world.truth.truth(), writes: writeFacts(world.sandbox), crmRecordOf: (id) => world.crmRecordOf(id), audit });
+  return judge({ ...input, identity: E2E_IDENTITY, truth: world.truth(), writes: writeFacts(world.sandbox), crmRecordOf: (id) => world.crmRecordOf(id), audit });
 }
 
 /** Prints what the judge found wrong, a few of each, for the test output. */
@@ -110,7 +117,7 @@ export function explain(j: Judgement, daemons: readonly CliProcess[] = []): stri
  * sandbox issued, every customer phone and e-mail the sandbox used.
  */
 export function leaksOf(world: World, daemons: readonly CliProcess[], secrets: Readonly<Record<string, string>>): string[] {
-  const needles = [...secretNeedles({ ...secrets, token: world.sandbox.auth.issued }), ...customerNeedles(world.truth.truth())];
+  const needles = [...secretNeedles({ ...secrets, token: world.sandbox.auth.issued }), ...customerNeedles(world.truth())];
   const haystacks: Record<string, string> = {};
   daemons.forEach((d, i) => {
     haystacks[`daemon ${String(i + 1)} stdout`] = d.stdout();

@@ -16,7 +16,7 @@ import { Router } from './http/router.js';
 import { startHttpFront, type CallRecord } from './http/server.js';
 import { NotificationHub } from './notifications/hub.js';
 import { resolveSandboxOptions, type SandboxOptions } from './options.js';
-import { DEMO_INPUT_SCHEMA } from './org/flows.js';
+import { DEMO_INPUT_SCHEMA, ENTRY_FLOWS } from './org/flows.js';
 import { SandboxOrg } from './org/org.js';
 import { TrafficGenerator } from './traffic/generator.js';
 
@@ -44,8 +44,10 @@ export interface Sandbox {
 /** Starts a sandbox on 127.0.0.1 (port 0 unless given). */
 export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promise<Sandbox> {
   const options = resolveSandboxOptions(partial);
-  const org = new SandboxOrg(options.queues);
+  const org = new SandboxOrg(options.queues, options);
+  org.endedPatchStatus = options.endedPatchStatus;
   org.flows.create(DEMO_FLOW_NAME, 'workflow', DEMO_INPUT_SCHEMA, DEMO_FLOW_ID);
+  for (const flow of ENTRY_FLOWS) org.flows.create(flow.name, flow.type);
   const auth = new TokenStore(options.clients, options.tokenLifetimeS);
   const limiter = new RateLimiter(options.requestsPerMinute, options.rateWindowMs);
   const faults = new FaultInjector();
@@ -71,6 +73,9 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     api,
     control,
     onCall: (call) => calls.push(call),
+    onAnswerFault: (correlationId, fault) => {
+      org.markAnswerFault(correlationId, fault);
+    },
   });
   port = front.port;
   const server: Server = front.server;

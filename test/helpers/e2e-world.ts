@@ -106,6 +106,9 @@ export function explain(j: Judgement, daemons: readonly CliProcess[] = []): stri
     out.push(`missed ${id} (${facts ?? '?'}): audit ${JSON.stringify(v?.auditLines.map((l) => `${l.event}/${l.reason ?? ''}`))}`);
     for (const d of daemons) out.push(...d.stderr().split('\n').filter((l) => l.includes(id)).slice(0, 5));
   }
+  if (j.missed.length > 0) {
+    for (const d of daemons) out.push(...d.stderr().split('\n').filter((l) => /"level":"(warn|error)"/.test(l)).slice(0, 10));
+  }
   for (const id of j.doubled.slice(0, 5)) out.push(`written twice ${id}: ${String(j.verdicts.get(id)?.writes.length)} writes`);
   for (const w of j.wrong.slice(0, 5)) out.push(`wrong ${w.id}: ${w.problems.join('; ')}`);
   out.push(...j.auditErrors.slice(0, 5));

@@ -19,13 +19,13 @@ export interface WriteFact {
 /** The sandbox's applied writes as facts. */
 export function writeFacts(sandbox: Sandbox): WriteFact[] {
   return sandbox.org.writes.map((w) => {
-    const fault = (w as { fault?: unknown }).fault;
+    const fault = (w as { answerFault?: { effect: string; status?: number } }).answerFault;
     return {
       conversationId: w.conversationId,
       participantId: w.participantId,
       attributes: w.attributes,
       at: w.at,
-      ...(typeof fault === 'string' && { fault }),
+      ...(fault !== undefined && { fault: fault.status === undefined ? fault.effect : `${fault.effect}/${String(fault.status)}` }),
     };
   });
 }

@@ -99,10 +99,10 @@ describe('chaos: conversations under a fault schedule at the shipped defaults, w
     crm.setTimeoutRate(0.2);
     sandbox.faults.add({ endpoint: '*', status: 503, share: 0.05 });
     // Writes applied, then their answers lost: 5xx, 429, late past the client's timeout, reset.
-    sandbox.faults.add({ endpoint: PATCH, method: 'PATCH', phase: 'after', status: 503, share: 0.02 });
-    sandbox.faults.add({ endpoint: PATCH, method: 'PATCH', phase: 'after', status: 429, retryAfterS: 1, share: 0.02 });
-    sandbox.faults.add({ endpoint: PATCH, method: 'PATCH', phase: 'after', effect: 'late', delayMs: 20_000, share: 0.01 });
-    sandbox.faults.add({ endpoint: PATCH, method: 'PATCH', phase: 'after', effect: 'reset', share: 0.02 });
+    sandbox.faults.add({ endpoint: PATCH, method: 'PATCH', phase: 'after', status: 503, share: 0.03 });
+    sandbox.faults.add({ endpoint: PATCH, method: 'PATCH', phase: 'after', status: 429, retryAfterS: 1, share: 0.03 });
+    sandbox.faults.add({ endpoint: PATCH, method: 'PATCH', phase: 'after', effect: 'late', delayMs: 20_000, share: 0.03 });
+    sandbox.faults.add({ endpoint: PATCH, method: 'PATCH', phase: 'after', effect: 'reset', share: 0.03 });
     const fire = (what: string, fn: () => unknown): void => {
       scheduled.set(what, (scheduled.get(what) ?? 0) + 1);
       void fn();

@@ -129,8 +129,8 @@ describe('chaos: conversations under a fault schedule at the shipped defaults, w
 
     const traffic = sandbox.traffic.play(CONVERSATIONS, { ratePerSec: 15, speed: 5, seed: 99 }).catch(() => undefined);
     await waitFor(() => sandbox.traffic.started >= CONVERSATIONS, { timeoutMs: 90_000, intervalMs: 100 });
-    // Give the later arrivals time to reach an agent under the same faults.
-    await new Promise((r) => setTimeout(r, 8_000));
+    // Let the later arrivals reach an agent (or give up) under the same faults.
+    await waitFor(() => world.truth().every((t) => t.agentConnected || t.endedAt !== undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'every conversation connected or over' }).catch(() => undefined);
     for (const t of timers) clearTimeout(t);
     // Freeze the world (live conversations stay live), lift the faults, and let the daemon finish
     // what it can still do; the oracle says when every conversation that needs a write has one.

@@ -113,6 +113,26 @@ describe('recovery', () => {
     expect(leaksOf(w, daemons, { clientSecret: SECRET })).toEqual([]);
   }, 60_000);
 
+  it('a write applied but answered 503 on every try of one call is tried again under the same trace id: written once', async () => {
+    const w = await startWorld({ prefix: 'recovery', secret: SECRET });
+    world = w;
+    writeFileSync(w.configFile, yaml(w));
+    const d = await start(w);
+    // Every PATCH of the first pipeline try (the Genesys client tries a call 4 times) is applied
+    // and then answered 503: the daemon cannot know it was written, and tries again later.
+    w.sandbox.faults.add({ endpoint: '/api/v2/conversations/{conversationId}/participants/{participantId}/attributes', method: 'PATCH', phase: 'after', status: 503, count: 4 });
+    const [id] = await connectedCalls(w, 1);
+    await waitFor(() => (w.sandbox.faults.counts()['after/503'] ?? 0) >= 4, { timeoutMs: 30_000, what: 'four answers lost' });
+    // The pipeline's next try comes after pipeline.retryDelayMs (2 s by default).
+    await waitFor(() => judgeNow(w).verdicts.get(id ?? '')?.auditLines.some((l) => l.event !== 'failed') === true, { timeoutMs: 20_000, what: 'a decision' }).catch(() => undefined);
+    expect(await d.stop('SIGTERM')).toBe(0);
+    const j = judgeNow(w);
+    expect(j.expected).toEqual([id]);
+    expect(j.missed, explain(j, daemons)).toEqual([]);
+    expect(j.doubled, explain(j, daemons)).toEqual([]);
+    expect(j.wrong, explain(j, daemons)).toEqual([]);
+  }, 60_000);
+
   it('a catch-up that fails is run again by the next period; conversations connected before the start are written once', async () => {
     const w = await startWorld({ prefix: 'recovery', secret: SECRET });
     world = w;

@@ -14,15 +14,18 @@
  */
 import type { EnricherConfig } from './config/index.js';
 import { CrmClient } from './crm/index.js';
-import { ChannelSet } from './daemon/channel-set.js';
+import { ChannelSet, type ChannelLimits } from './daemon/channel-set.js';
 import { createFrameRouter } from './daemon/frame-router.js';
 import { observeMetrics, readinessInput } from './daemon/observe.js';
 import { InstanceLock, lockFileFor } from './daemon/instance-lock.js';
 import { loadPublishedSchema, resolveFlowId, resolveQueues, type ResolvedQueue } from './daemon/resolve.js';
 import { Backfiller, type BackfillOptions } from './enrich/backfill.js';
+import { markerVerifier } from './enrich/marker.js';
 import { ENRICHER_DEFAULTS, Enricher, type EnricherOptions } from './enrich/pipeline.js';
 import type { GenesysClient } from './genesys/client.js';
 import { genesysClientFor } from './genesys/from-config.js';
+import { PRIORITY } from './genesys/caller.js';
+import { deriveSigningKeys } from './signing.js';
 import { GenesysApiError, GenesysNetworkError } from './genesys/errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './log.js';
@@ -39,6 +42,8 @@ import { flowTopic, queueTopics } from './stream/topics.js';
 /** Knobs that are not in the config file: tests and benchmarks shrink timings with them. */
 export interface DaemonOverrides {
   readonly channel?: Partial<Omit<ChannelOptions, 'topics'>>;
+  /** Channel cap and topics per channel (Genesys: 20 and 1,000), smaller in tests that reach the cap. */
+  readonly channelLimits?: Partial<ChannelLimits>;
   /** Rate-budget window (the sandbox can run a faster clock). */
   readonly windowMs?: number;
   readonly enricher?: Partial<Pick<EnricherOptions, 'concurrency' | 'retryAfterMs' | 'claimsMax'>>;
@@ -127,6 +132,9 @@ export class Daemon {
         onRateLimited: () => {
           metrics.rateLimited.inc();
         },
+        onPermissionDenied: (call) => {
+          metrics.permissionDenied.inc({ call });
+        },
       },
       // Whether a channel outlives the token that created it is unsure (genesys-api.md): after
       // a renewal, move every channel to one made with the new token, overlap first.
@@ -156,6 +164,8 @@ export class Daemon {
       },
       {
         writer: this.genesys,
+        // Read-backs decide a live write's fate: they go at write priority.
+        reader: { getConversation: (id) => this.genesys.getConversation(id, PRIORITY.write) },
         crm: { lookup: (ctx) => this.crm.lookup(ctx) },
         schemas: { current: () => this.schemas.current() },
         audit: {
@@ -172,6 +182,12 @@ export class Daemon {
         ...(this.deps.onDecision && { onDecision: this.deps.onDecision }),
       },
     );
+    // What the trail records as decided recently is settled before the first catch-up: a restart
+    // then fetches only the conversations it has no record of (those that connected while it was
+    // down), instead of every live one. The marker still guards anything the trail missed.
+    const settled = auditIndex.takeRecentlyDecided();
+    for (const id of settled) this.enricher.claims.done(id);
+    if (settled.length > 0) logger.info('settled conversations recorded in the audit trail', { conversations: settled.length });
     this.backfill = new Backfiller(this.backfillOptions(config), {
       api: this.genesys,
       enricher: this.enricher,
@@ -206,7 +222,7 @@ export class Daemon {
           for (const r of rejected) logger.error('topic rejected by Genesys', { topic: r.topic, reason: r.reason, missingPermissions: r.missingPermissions });
         },
       },
-    });
+    }, this.overrides.channelLimits);
     this.closers.push(() => this.channels.stop());
     const topics = this.topics();
     await this.channels.start(topics);
@@ -385,14 +401,17 @@ export class Daemon {
 export function enricherOptions(
   config: EnricherConfig,
   queues: readonly ResolvedQueue[],
-): Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'queueSize' | 'retryDelayMs' | 'maxAttempts'> {
+): Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'queueSize' | 'retryDelayMs' | 'maxAttempts' | 'signing'> {
+  const signing = deriveSigningKeys({ signingKey: config.signing.key, clientSecret: config.genesys.clientSecret });
   return {
+    signing,
     detect: {
       queueIds: new Set(queues.map((q) => q.id)),
       media: new Set(config.media),
       trigger: config.trigger,
       target: config.target,
       markerKey: markerKey(config.attributes.prefix),
+      verifyMarker: markerVerifier(signing.marker),
     },
     identity: config.identity,
     map: config.attributes.map,

@@ -42,6 +42,7 @@ export function describeConfig(config: EnricherConfig): Record<string, unknown> 
       requestsPerMinute: genesys.requestsPerMinute,
       maxConcurrentRequests: genesys.maxConcurrentRequests,
       timeoutMs: genesys.timeoutMs,
+      retryAfterCapMs: genesys.retryAfterCapMs,
     },
     queues: config.queues.map((q) => (q.id !== undefined ? { id: q.id } : { name: mask(q.name) })),
     media: config.media,
@@ -67,6 +68,7 @@ export function describeConfig(config: EnricherConfig): Record<string, unknown> 
       prefix: mask(attributes.prefix),
       maxValueLength: attributes.maxValueLength,
     },
+    identity: Object.fromEntries(Object.entries(config.identity).map(([media, sources]) => [media, sources.map(mask)])),
     analytics: {
       webhookUrl: analytics.webhookUrl === undefined ? 'off' : safeUrl(analytics.webhookUrl, mask),
       timeoutMs: analytics.timeoutMs,

@@ -8,9 +8,11 @@ import { addAnalyticsRoutes } from './api/analytics.js';
 import { addControlRoutes } from './api/control.js';
 import { addConversationRoutes } from './api/conversations.js';
 import { addFlowRoutes } from './api/flows.js';
+import { addAvailableTopicsRoute, addPermissionControlRoutes } from './api/permissions.js';
 import { addQueueRoutes } from './api/queues.js';
 import { TokenStore } from './http/auth.js';
 import { FaultInjector } from './http/faults.js';
+import { PermissionModel } from './http/permissions.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { Router } from './http/router.js';
 import { startHttpFront, type CallRecord } from './http/server.js';
@@ -34,6 +36,8 @@ export interface Sandbox {
   readonly auth: TokenStore;
   readonly limiter: RateLimiter;
   readonly faults: FaultInjector;
+  /** The OAuth clients' permissions (all held until revoked). */
+  readonly permissions: PermissionModel;
   readonly hub: NotificationHub;
   readonly traffic: TrafficGenerator;
   /** Every REST call (login excluded), in order. */
@@ -51,11 +55,13 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
   const auth = new TokenStore(options.clients, options.tokenLifetimeS);
   const limiter = new RateLimiter(options.requestsPerMinute, options.rateWindowMs);
   const faults = new FaultInjector();
+  const permissions = new PermissionModel();
   const calls: CallRecord[] = [];
   const api = new Router();
   const control = new Router();
   let port = 0;
-  const hub = new NotificationHub(options, { auth, wsBaseUrl: () => `ws://127.0.0.1:${port}` });
+  // The hub sees each client with the topic denials its missing permissions imply.
+  const hub = new NotificationHub(options, { auth: { client: (id) => permissions.clientView(auth.client(id)) }, wsBaseUrl: () => `ws://127.0.0.1:${port}` });
   org.setPublisher((topic, body) => {
     hub.publish(topic, body);
   });
@@ -65,11 +71,13 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
   addFlowRoutes(api, org);
   addQueueRoutes(api, org);
   addAnalyticsRoutes(api, org);
+  addAvailableTopicsRoute(api);
 
   const front = await startHttpFront(options.port, {
     auth,
     limiter,
     faults,
+    permissions,
     api,
     control,
     onCall: (call) => calls.push(call),
@@ -89,6 +97,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     auth,
     limiter,
     faults,
+    permissions,
     hub,
     traffic,
     calls,
@@ -100,5 +109,6 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     },
   };
   addControlRoutes(control, sandbox);
+  addPermissionControlRoutes(control, permissions, options.clients[0]?.clientId ?? '');
   return sandbox;
 }

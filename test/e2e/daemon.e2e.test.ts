@@ -56,6 +56,9 @@ crm:
   headers:
     Authorization: Bearer \${E2E_CRM_TOKEN}
   timeoutMs: 1000
+identity:
+  chat: [attr:context.email, attr:context.phoneNumber, externalContact]
+  message: [address, attr:customer.email, externalContact]
 attributes:
   prefix: crm.
   map:
@@ -87,7 +90,7 @@ const FORMS: Record<string, RegExp> = {
   'crm.openTickets': /^\d+$/,
   'crm.lastContactAt': /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/,
   'crm.language': /^[a-z]{2}$/,
-  'crm.enricher.traceId': /^[0-9a-f-]{36}$/,
+  'crm.enricher.traceId': /^[0-9a-f-]{36}\.[\w-]{43}$/, // trace id . HMAC (base64url)
 };
 
 describe('genesys-enricher run (built CLI) against the sandbox', () => {

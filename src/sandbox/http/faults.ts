@@ -42,6 +42,11 @@ export interface FaultRule {
 export interface SlowSpell {
   readonly endpoint: string;
   readonly latencyMs: number;
+  /**
+   * `before` (default): the call waits before the route runs (it is applied late, even if the
+   * client has gone). `after`: the route runs at once and its answer is held (applied, answered late).
+   */
+  readonly phase?: FaultPhase;
   /** Start of the window, epoch ms (default: now). */
   readonly startAt?: number;
   readonly durationMs: number;
@@ -116,7 +121,9 @@ export class FaultInjector {
   /** Slows `endpoint` by `latencyMs` for calls received during the window. */
   addSlowSpell(spell: SlowSpell): void {
     if (!(spell.latencyMs >= 0) || !(spell.durationMs > 0)) throw new FaultRuleError('a slow spell needs latencyMs >= 0 and durationMs > 0');
-    this.spells.push({ ...spell, startAt: spell.startAt ?? this.now() });
+    const phase = (spell.phase ?? 'before') as string;
+    if (phase !== 'before' && phase !== 'after') throw new FaultRuleError(`unknown slow spell phase '${phase}'`);
+    this.spells.push({ ...spell, phase, startAt: spell.startAt ?? this.now() });
   }
 
   /** Removes every rule, latency and spell (the counts stay: tests read them afterwards). */
@@ -126,16 +133,27 @@ export class FaultInjector {
     this.latencies.clear();
   }
 
-  /** Fixed latency plus any slow spell in force for a call received now. */
+  /** Fixed latency plus any `before` slow spell in force for a call received now. */
   latencyFor(endpoint: string): number {
+    const spell = this.spellLatency('before', endpoint);
+    return (this.latencies.get(endpoint) ?? 0) + (this.latencies.get('*') ?? 0) + spell;
+  }
+
+  /** How long the answer of an applied call received now is held by `after` slow spells. */
+  answerLatencyFor(endpoint: string): number {
+    return this.spellLatency('after', endpoint);
+  }
+
+  private spellLatency(phase: FaultPhase, endpoint: string): number {
     const now = this.now();
-    let spell = 0;
+    let total = 0;
     for (const s of this.spells) {
-      if ((s.endpoint === '*' || s.endpoint === endpoint) && now >= s.startAt && now < s.startAt + s.durationMs) spell += s.latencyMs;
+      const matches = s.phase === phase && (s.endpoint === '*' || s.endpoint === endpoint);
+      if (matches && now >= s.startAt && now < s.startAt + s.durationMs) total += s.latencyMs;
     }
     this.spells = this.spells.filter((s) => now < s.startAt + s.durationMs);
-    if (spell > 0) this.count('spell/slow');
-    return (this.latencies.get(endpoint) ?? 0) + (this.latencies.get('*') ?? 0) + spell;
+    if (total > 0) this.count(phase === 'before' ? 'spell/slow' : 'spell/slow-answer');
+    return total;
   }
 
   /** Throws the injected failure for this call if a `before` status rule fires (the original API). */
@@ -161,7 +179,7 @@ export class FaultInjector {
     return fired;
   }
 
-  /** Faults fired so far, by kind: `before/503`, `after/429`, `after/late`, `after/reset`, `spell/slow`, ... */
+  /** Faults fired so far, by kind: `before/503`, `after/429`, `after/late`, `after/reset`, `spell/slow`, `spell/slow-answer`, ... */
   counts(): Record<string, number> {
     return Object.fromEntries([...this.fired].sort(([a], [b]) => a.localeCompare(b)));
   }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TokenStore } from './auth.js';
 import type { AnswerFault, FaultInjector, FiredFault } from './faults.js';
+import type { PermissionModel } from './permissions.js';
 import type { RateLimiter } from './rate-limit.js';
 import { ApiFailure, type Reply, type RequestContext, type Router } from './router.js';
 
@@ -32,6 +33,8 @@ export interface HttpFrontDeps {
   readonly auth: TokenStore;
   readonly limiter: RateLimiter;
   readonly faults: FaultInjector;
+  /** Which permissions each client holds; a route needing a missing one answers 403. */
+  readonly permissions?: PermissionModel;
   /** Routes under /api/v2 (authenticated). */
   readonly api: Router;
   /** Routes under /sandbox (no auth: the test control API). */
@@ -106,6 +109,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
       auth = deps.auth.verify(req.headers.authorization);
       clientId = auth.clientId;
       deps.limiter.take(auth.token);
+      deps.permissions?.check(auth.clientId, method, endpoint);
       fault = deps.faults.strike('before', method, endpoint);
       if (fault?.effect === 'status') throw fault.failure;
       if (fault?.effect === 'reset') {
@@ -132,7 +136,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
     const reply: Reply = await matched.route.handler(ctx);
     status = reply.status;
     // Faults after an applied call: the route's work stands, its answer fails, comes late or never.
-    const after = isApi && reply.status < 300 ? deps.faults.strike('after', method, endpoint) : undefined;
+    const after = isApi && reply.status < 300 ? afterFault(deps.faults, method, endpoint) : undefined;
     if (after !== undefined) {
       fault = after;
       if (after.effect === 'status') {
@@ -160,6 +164,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
       deps.onCall({ at: receivedAt, method, endpoint, status, ...(clientId ? { clientId } : {}), ...(faultName !== undefined && { fault: faultName }) });
     }
   }
+}
+
+/** An `after` rule that fires, else an `after` slow spell in force (a late answer), else nothing. */
+function afterFault(faults: FaultInjector, method: string, endpoint: string): FiredFault | undefined {
+  const rule = faults.strike('after', method, endpoint);
+  if (rule !== undefined) return rule;
+  const spellMs = faults.answerLatencyFor(endpoint);
+  return spellMs > 0 ? { phase: 'after', effect: 'late', delayMs: spellMs } : undefined;
 }
 
 /**

@@ -184,6 +184,18 @@ export function finish(ctx: RouteContext, agent: SandboxParticipant): void {
     });
     return;
   }
+  if (!customerEnds && ctx.media === 'callback') {
+    // A callback agent in after-call work can stay `connected` with `disconnectedTime` set.
+    ctx.list.step('after-call-work', (_conv, at) => {
+      disconnect(ctx.customer, 'peer', at);
+      agent.leg.disconnectedTime = at;
+      agent.startAcwTime = at;
+    });
+    ctx.list.wait(draw(ctx.rng, [3_000, 20_000])).step('end', (conv, at) => {
+      hangUpAll(conv, agent, 'client', at);
+    });
+    return;
+  }
   ctx.list.step('end', (conv, at) => {
     if (customerEnds) hangUpAll(conv, ctx.customer, 'endpoint', at);
     else hangUpAll(conv, agent, 'client', at);

@@ -140,6 +140,24 @@ describe('slow spells and the control API', () => {
     expect(r.sb.faults.counts()).toEqual({ 'spell/slow': 1 });
   });
 
+  it('an answer spell applies PATCHes at once and holds their answers past the client timeout', async () => {
+    const r = await rig();
+    r.sb.faults.addSlowSpell({ endpoint: PATCH, phase: 'after', latencyMs: 2_500, durationMs: 60_000 });
+    expect(await patch(r, { x: '1' }, 1_000)).toBe('timeout');
+    expect(r.sb.org.writes).toMatchObject([{ attributes: { x: '1' } }]);
+    await expect.poll(() => r.sb.org.writes[0]?.answerFault, { timeout: 5_000 }).toEqual({ effect: 'late', delivered: false });
+    expect(r.sb.faults.counts()).toEqual({ 'spell/slow-answer': 1 });
+  });
+
+  it('a before spell applies a PATCH late, even after its client gave up', async () => {
+    const r = await rig();
+    r.sb.faults.addSlowSpell({ endpoint: PATCH, latencyMs: 2_000, durationMs: 60_000 });
+    expect(await patch(r, { x: '1' }, 1_000)).toBe('timeout');
+    expect(r.sb.org.writes).toEqual([]);
+    await expect.poll(() => r.sb.org.writes.length, { timeout: 5_000 }).toBe(1);
+    expect(r.sb.faults.counts()).toEqual({ 'spell/slow': 1 });
+  });
+
   it('takes rules and spells over HTTP, refuses broken ones, and reports the counts', async () => {
     const r = await rig();
     const post = (path: string, body: unknown) =>

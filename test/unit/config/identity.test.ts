@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkCrmUrlTemplate } from '../../../src/config/urls.js';
+import { enricherOptions } from '../../../src/daemon.js';
 import { configErrorOf, parse, rawWith } from './fixtures.js';
 
 describe('identity config', () => {
@@ -33,6 +34,12 @@ describe('identity config', () => {
     const problem = err.problems.find((p) => p.path === path);
     expect(problem, JSON.stringify(err.problems)).toBeDefined();
     expect(problem?.message).toMatch(message);
+  });
+
+  it('reaches the pipeline options', () => {
+    const config = parse(rawWith({ 'identity.message': ['attr:customer.email'] }));
+    expect(enricherOptions(config, []).identity).toBe(config.identity);
+    expect(enricherOptions(config, []).identity.message).toEqual(['attr:customer.email']);
   });
 
   it('accepts {externalContactId} in crm.url', () => {

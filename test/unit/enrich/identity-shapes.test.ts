@@ -62,6 +62,19 @@ function specific(customer: Partial<SpecificParticipant>, agent: Partial<Specifi
 
 const connected = [{ state: 'connected', connectedTime: '2026-12-06T10:00:00Z' }];
 
+/** A `GET /api/v2/conversations/{id}` answer (the catch-up's shape): media entries, no participant state. */
+function rest(customer: Partial<Models.Participant>, entries: Partial<Record<GenericKey, object[]>>): unknown {
+  const body: Models.Conversation = {
+    id: CONV,
+    startTime: '2026-12-06T10:00:00Z',
+    participants: [
+      { id: 'p-cust', purpose: 'customer', attributes: {}, ...entries, ...customer },
+      { id: 'p-agent', purpose: 'agent', userId: AGENT1, queueId: Q1, attributes: {}, ...entries },
+    ],
+  };
+  return JSON.parse(JSON.stringify(body)) as unknown;
+}
+
 interface Case {
   name: string;
   body: unknown;
@@ -98,6 +111,17 @@ const cases: Case[] = [
     body: generic({ address: 'tel:030123456' }, { calls: connected }),
     expected: { kind: 'enrich', media: 'call', keys: {} },
   },
+  {
+    name: 'call, REST conversation (catch-up): ani and externalContactId beside calls[]',
+    body: rest({ ani: 'tel:+61298765432', dnis: 'tel:+61280001000', address: 'tel:+61298765432', externalContactId: EC }, { calls: connected }),
+    expected: { kind: 'enrich', media: 'call', keys: { phone: ['ani', '+61298765432'], externalContactId: ['externalContact', EC] } },
+  },
+  {
+    name: 'callback, REST conversation, dialled: callbacks[] with numbers beside calls[]',
+    body: rest({}, { callbacks: [{ state: 'disconnected', callbackNumbers: ['', '+4915199887766'] }], calls: connected }),
+    media: ['callback'],
+    expected: { kind: 'enrich', media: 'callback', keys: { phone: ['callbackNumbers', '+4915199887766'] } },
+  },
   // Callbacks.
   {
     name: 'callback, generic: number only in callbackNumbers, no address',
@@ -128,6 +152,12 @@ const cases: Case[] = [
     body: generic({}, { callbacks: [{ state: 'disconnected', callbackNumbers: ['+4915199887766'] }], calls: connected }),
     media: ['call'],
     expected: { kind: 'skip', reason: 'media-not-configured' },
+  },
+  {
+    name: 'callback, generic, dialled: only the customer still shows the callback entry',
+    body: generic({}, { callbacks: [{ state: 'disconnected', callbackNumbers: ['+4915199887766'] }], calls: connected }, { calls: connected }),
+    media: ['callback'],
+    expected: { kind: 'enrich', media: 'callback', keys: { phone: ['callbackNumbers', '+4915199887766'] } },
   },
   {
     name: 'callback, media-specific on the callbacks topic',

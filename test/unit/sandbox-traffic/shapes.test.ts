@@ -145,6 +145,13 @@ describe('callbacks', () => {
     expect(empty).toBeLessThan(30);
     expect(dialled).toBeGreaterThan(30);
   });
+
+  it('show an agent in after-call work still connected, with disconnectedTime set', () => {
+    const acw = played.flatMap((p) => p.generic).find((s) => s.participants!.some((p) => p.purpose === 'agent' && p.startAcwTime !== undefined));
+    expect(acw).toBeDefined();
+    const agent = acw!.participants!.find((p) => p.purpose === 'agent' && p.startAcwTime !== undefined)!;
+    expect(agent.callbacks![0]).toMatchObject({ state: 'connected', disconnectedTime: agent.startAcwTime });
+  });
 });
 
 describe('web chats', () => {

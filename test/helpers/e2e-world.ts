@@ -110,7 +110,11 @@ export function explain(j: Judgement, daemons: readonly CliProcess[] = []): stri
     for (const d of daemons) out.push(...d.stderr().split('\n').filter((l) => /"level":"(warn|error)"/.test(l)).slice(0, 10));
   }
   for (const id of j.doubled.slice(0, 5)) out.push(`written twice ${id}: ${String(j.verdicts.get(id)?.writes.length)} writes`);
-  for (const w of j.wrong.slice(0, 5)) out.push(`wrong ${w.id}: ${w.problems.join('; ')}`);
+  for (const w of j.wrong.slice(0, 5)) {
+    const lines = j.verdicts.get(w.id)?.auditLines.map((l) => `${l.event}/${l.reason ?? ''}/${String(l.source)}`);
+    out.push(`wrong ${w.id}: ${w.problems.join('; ')} (audit ${JSON.stringify(lines)})`);
+    for (const d of daemons) out.push(...d.stderr().split('\n').filter((l) => l.includes(w.id)).slice(0, 5));
+  }
   out.push(...j.auditErrors.slice(0, 5));
   return out.join('\n');
 }

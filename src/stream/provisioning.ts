@@ -15,14 +15,18 @@ export interface ProvisionerDeps {
 export class ChannelProvisioner {
   private chain: Promise<unknown> = Promise.resolve();
   private topicList: readonly string[];
-  /** Channels created so far. */
-  created = 0;
+  private createdCount = 0;
 
   constructor(
     topics: readonly string[],
     private readonly deps: ProvisionerDeps,
   ) {
     this.topicList = [...topics];
+  }
+
+  /** Channels created so far. */
+  get created(): number {
+    return this.createdCount;
   }
 
   /** The topic list every (re-)subscribe sends. */
@@ -45,7 +49,7 @@ export class ChannelProvisioner {
       log.info('channel gone, creating a new one', { channelId: known.id });
     }
     const created = await api.createChannel();
-    this.created += 1;
+    this.createdCount += 1;
     // Topics may change while the subscribe is in flight: repeat until the channel has the latest list.
     // Only a channel whose subscribe succeeded is returned, so none is reused as if subscribed.
     let used: readonly string[];

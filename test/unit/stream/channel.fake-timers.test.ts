@@ -159,6 +159,29 @@ describe('backoff schedule', () => {
   });
 });
 
+describe('a channel reported gone', () => {
+  it('is replaced at once after a healthy socket, and with the backoff schedule when fresh channels keep dying', async () => {
+    const h = harness();
+    h.mock.goneOnConnect = true;
+    void h.channel.start();
+    await advance(10_000);
+    // ch-1 opens one hop after its dial and is gone at once: ch-2 is dialled on the next timer tick
+    // (a zero delay, which timers round up to 1 ms). ch-2 never showed life, so ch-3 waits the
+    // second delay (1.8 s) and ch-4 the third (3.6 s).
+    const ch2 = S + HOP_MS + 1;
+    expect(h.mock.dials).toEqual([
+      { channelId: 'ch-1', at: S },
+      { channelId: 'ch-2', at: ch2 },
+      { channelId: 'ch-3', at: ch2 + HOP_MS + 1_800 },
+      { channelId: 'ch-4', at: ch2 + 2 * HOP_MS + 1_800 + 3_600 },
+    ]);
+    expect(h.gaps.slice(0, 2)).toEqual([
+      { channelKey: 't', reason: 'start', from: S, to: S + HOP_MS },
+      { channelKey: 't', reason: 'channel-gone', from: S + HOP_MS, to: ch2 + HOP_MS },
+    ]);
+  });
+});
+
 describe('renewal before expiry', () => {
   it('re-subscribes exactly rotateBeforeExpiryMs before expires, and again before the moved expiry', async () => {
     const h = harness({ heartbeatTimeoutMs: 100 * HOUR });

@@ -29,6 +29,8 @@ export class MockStreaming {
   lifetimeMs = 24 * 60 * 60 * 1000;
   /** Whether a subscribe moves `expires` forward by `lifetimeMs`. */
   resubscribeExtends = false;
+  /** Whether each accepted socket is told at once that its channel is gone (`{"result":"404"}`). */
+  goneOnConnect = false;
   private readonly servers = new Map<string, Server>();
   private readonly expires = new Map<string, string>();
   private serial = 0;
@@ -92,6 +94,7 @@ export class MockStreaming {
     });
     server.on('connection', (socket) => {
       this.accepted.push({ channelId, socket });
+      if (this.goneOnConnect) socket.send('{"result":"404"}');
       socket.on('message', (data) => {
         const text = typeof data === 'string' ? data : '(binary)';
         this.received.push({ channelId, text, at: Date.now() });

@@ -68,16 +68,16 @@ export interface ConnectionDeps {
 
 /** One socket bound to one Genesys channel; see the module comment. */
 export class Connection {
-  #channel: ChannelInfo;
-  #openedAt = 0;
-  #lastFrameAt = 0;
-  #pingSentAt: number | undefined;
-  #lifeFrames = 0;
-  #detached = false;
-  #closed: Promise<void> | undefined;
-  #connectTimer: NodeJS.Timeout | undefined;
-  readonly #ended: Promise<void>;
-  readonly #socket: WireSocket;
+  private info: ChannelInfo;
+  private openedAt = 0;
+  private lastFrameAt = 0;
+  private pingAt: number | undefined;
+  private frames = 0;
+  private detached = false;
+  private closing: Promise<void> | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private readonly ended: Promise<void>;
+  private readonly socket: WireSocket;
 
   constructor(
     /** Numbers connections in logs. */
@@ -86,80 +86,80 @@ export class Connection {
     private readonly deps: ConnectionDeps,
     handlers: ConnectionHandlers,
   ) {
-    this.#channel = channel;
+    this.info = channel;
     const socket = deps.connect(channel.connectUri);
-    this.#socket = socket;
-    this.#ended = new Promise<void>((resolve) => {
+    this.socket = socket;
+    this.ended = new Promise<void>((resolve) => {
       socket.addEventListener('close', (event) => {
-        clearTimeout(this.#connectTimer);
+        clearTimeout(this.connectTimer);
         resolve();
-        if (!this.#detached) {
-          this.#detached = true;
+        if (!this.detached) {
+          this.detached = true;
           handlers.onClose(this, event.code);
         }
       });
     });
     socket.addEventListener('error', () => {
-      if (!this.#detached) handlers.onSocketError(this);
+      if (!this.detached) handlers.onSocketError(this);
     });
     socket.addEventListener('open', () => {
-      clearTimeout(this.#connectTimer);
-      this.#openedAt = deps.now();
-      if (!this.#detached) handlers.onOpen(this);
+      clearTimeout(this.connectTimer);
+      this.openedAt = deps.now();
+      if (!this.detached) handlers.onOpen(this);
     });
     socket.addEventListener('message', (event) => {
-      if (!this.#detached) handlers.onMessage(this, event.data);
+      if (!this.detached) handlers.onMessage(this, event.data);
     });
-    this.#connectTimer = setTimeout(() => {
-      this.#kill();
+    this.connectTimer = setTimeout(() => {
+      this.kill();
     }, deps.connectTimeoutMs);
   }
 
   /** The Genesys channel this socket is bound to. */
   get channel(): ChannelInfo {
-    return this.#channel;
+    return this.info;
   }
 
   /** Whether it was closed on purpose or closed by itself: it delivers nothing more. */
   get closed(): boolean {
-    return this.#detached;
+    return this.detached;
   }
 
   /** Frames that showed life (a rotation compares counts to find life after a moment). */
   get lifeFrames(): number {
-    return this.#lifeFrames;
+    return this.frames;
   }
 
   /** Last sign of life: the last frame, or the open if no frame came since (0: neither). */
   get lastLifeAt(): number {
-    return Math.max(this.#lastFrameAt, this.#openedAt);
+    return Math.max(this.lastFrameAt, this.openedAt);
   }
 
   /** When the last ping went out, if one did. */
   get pingSentAt(): number | undefined {
-    return this.#pingSentAt;
+    return this.pingAt;
   }
 
   /** Whether a ping has had no frame after it yet. */
   get pingOutstanding(): boolean {
-    return this.#pingSentAt !== undefined && this.lastLifeAt < this.#pingSentAt;
+    return this.pingAt !== undefined && this.lastLifeAt < this.pingAt;
   }
 
   /** Records a frame that proves the socket delivers. */
   markLife(now: number): void {
-    this.#lastFrameAt = now;
-    this.#lifeFrames += 1;
+    this.lastFrameAt = now;
+    this.frames += 1;
   }
 
   /** Sends the application ping (dropped unless open: nothing is queued for a later socket). */
   ping(now: number): void {
-    if (this.#socket.readyState === 1) this.#socket.send(PING_TEXT);
-    this.#pingSentAt = now;
+    if (this.socket.readyState === 1) this.socket.send(PING_TEXT);
+    this.pingAt = now;
   }
 
   /** A renewal moved the channel's `expires`. */
   renewed(expires: string): void {
-    this.#channel = { ...this.#channel, expires };
+    this.info = { ...this.info, expires };
   }
 
   /**
@@ -168,28 +168,28 @@ export class Connection {
    * it is destroyed at once. Resolves once it is closed. Idempotent.
    */
   close(graceful: boolean): Promise<void> {
-    this.#detached = true;
-    if (this.#closed) return this.#closed;
-    clearTimeout(this.#connectTimer);
-    if (!graceful || this.#socket.readyState !== 1) {
-      this.#kill();
-      this.#closed = this.#ended;
-      return this.#closed;
+    this.detached = true;
+    if (this.closing) return this.closing;
+    clearTimeout(this.connectTimer);
+    if (!graceful || this.socket.readyState !== 1) {
+      this.kill();
+      this.closing = this.ended;
+      return this.closing;
     }
-    this.#socket.close(1000, 'closed by the daemon');
+    this.socket.close(1000, 'closed by the daemon');
     // ws would otherwise keep a half-closed socket for 30 s.
     const timer = setTimeout(() => {
-      this.#kill();
+      this.kill();
     }, this.deps.closeTimeoutMs);
-    this.#closed = this.#ended.then(() => {
+    this.closing = this.ended.then(() => {
       clearTimeout(timer);
     });
-    return this.#closed;
+    return this.closing;
   }
 
-  #kill(): void {
-    if (this.#socket.readyState === 3) return;
-    if (this.#socket.terminate) this.#socket.terminate();
-    else this.#socket.close();
+  private kill(): void {
+    if (this.socket.readyState === 3) return;
+    if (this.socket.terminate) this.socket.terminate();
+    else this.socket.close();
   }
 }

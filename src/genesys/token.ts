@@ -7,13 +7,18 @@ import { normaliseError } from './errors.js';
 import type { SdkClient } from './sdk.js';
 
 export interface TokenOptions {
+  /** The OAuth client (client-credentials grant). */
   readonly clientId: string;
+  /** Its secret; never logged. */
   readonly clientSecret: string;
   /** Renew this long before expiry (capped at a tenth of the token's lifetime). */
   readonly renewBeforeMs: number;
   /** Wait before retrying a failed scheduled renewal. */
   readonly renewRetryMs: number;
 }
+
+/** Defaults of the {@link TokenOptions} that have one. */
+export const TOKEN_DEFAULTS = { renewBeforeMs: 300_000, renewRetryMs: 10_000 } as const satisfies Partial<TokenOptions>;
 
 export interface TokenDeps {
   readonly sdk: SdkClient;

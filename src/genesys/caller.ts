@@ -14,13 +14,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import { CallEvents, type CallObserver } from './call-events.js';
 import { CallToken } from './call-token.js';
-import { familyOf } from './calls.js';
+import { familyOf, type CallFamily } from './calls.js';
 import type { DeniedCall } from './denials.js';
-import { GenesysNetworkError, normaliseError } from './errors.js';
+import { GenesysNetworkError, normaliseError, type GenesysError } from './errors.js';
 import { Pacing, PausedInLine, type PacingOptions, type Priority } from './pacing.js';
 import { PAUSE_DEFAULTS, PauseBoard, waitOutPause, type FamilyPause, type PauseSettings } from './pauses.js';
-import { countFailure, decideRetry, NO_FAILURES, type RetryPolicy, type RetryScope } from './retry.js';
-import type { TokenManager } from './token.js';
+import { countFailure, decideRetry, NO_FAILURES, type FailureCounts, type RetryDecision, type RetryPolicy, type RetryScope } from './retry.js';
+import type { TokenSource } from './call-token.js';
 
 export { PRIORITY, type Priority } from './pacing.js';
 export type { CallObserver } from './call-events.js';
@@ -43,9 +43,12 @@ export interface ApiResponse<T> {
   readonly body: T;
 }
 
+/** One attempt's outcome: the answer, or the error with what to do about it. */
+type Attempt = { readonly response: ApiResponse<unknown> } | { readonly error: GenesysError; readonly decision: RetryDecision };
+
 /** What the caller is built with. */
 export interface CallerDeps {
-  readonly tokens: TokenManager;
+  readonly tokens: TokenSource;
   readonly logger: Logger;
   readonly observer?: CallObserver;
   /** Jitter source for backoffs (tests pin it). */
@@ -95,33 +98,52 @@ export class ApiCaller {
     let counts = NO_FAILURES;
     for (;;) {
       if (this.isClosed()) throw closedError(endpoint);
-      let started = Date.now();
+      let outcome: Attempt;
       try {
         await waitOutPause(this.pauseBoard, family, this.stopper.signal);
-        started = Date.now();
-        const response = (await this.pacing.run({ priority, paused, mayGoNow: token.ready() }, () => token.attach(fn))) as ApiResponse<T>;
-        this.events.answered(endpoint, response.status, Date.now() - started);
-        return response;
+        const started = Date.now();
+        outcome = await this.pacing.run({ priority, paused, mayGoNow: token.ready() }, async (): Promise<Attempt> => {
+          try {
+            const response = (await token.attach(fn)) as ApiResponse<unknown>;
+            this.events.answered(endpoint, response.status, Date.now() - started);
+            return { response };
+          } catch (raw) {
+            // Decided while the slot is held: a 429's pause is on the board before the next
+            // call in line may take the slot.
+            const error = normaliseError(raw, endpoint);
+            this.events.failed(endpoint, error, Date.now() - started);
+            counts = countFailure(counts, error);
+            return { error, decision: this.failed(endpoint, family, error, counts, opts) };
+          }
+        });
       } catch (raw) {
         // A pause began while this call waited in line: wait it out outside the line.
         if (raw instanceof PausedInLine) continue;
         if (this.isClosed()) throw closedError(endpoint);
-        const error = normaliseError(raw, endpoint);
-        this.events.failed(endpoint, error, Date.now() - started);
-        counts = countFailure(counts, error);
-        const decision = decideRetry(error, counts, this.opts.retry, this.deps.random, opts);
-        if (!decision.retry || this.isClosed()) throw error;
-        this.events.retrying(endpoint, counts.failures + counts.rateLimited, decision.delayMs, error);
-        try {
-          if (decision.pause) this.events.paused(endpoint, decision.delayMs, this.pauseBoard.rateLimited(family, decision.delayMs));
-          else if (decision.delayMs > 0) await delay(decision.delayMs, undefined, { signal: this.stopper.signal });
-          if (decision.relogin) await token.relogin();
-        } catch (waitError) {
-          if (this.isClosed()) throw closedError(endpoint);
-          throw waitError;
-        }
+        throw normaliseError(raw, endpoint);
+      }
+      if ('response' in outcome) return outcome.response as ApiResponse<T>;
+      // Closed while it was on the wire: whatever failed, the caller stopped (as for every waiter).
+      if (this.isClosed()) throw closedError(endpoint);
+      const { error, decision } = outcome;
+      if (!decision.retry) throw error;
+      try {
+        if (!decision.pause && decision.delayMs > 0) await delay(decision.delayMs, undefined, { signal: this.stopper.signal });
+        if (decision.relogin) await token.relogin();
+      } catch (waitError) {
+        if (this.isClosed()) throw closedError(endpoint);
+        throw waitError;
       }
     }
+  }
+
+  /** After a failed attempt: the retry decision, and a 429's pause started at once. */
+  private failed(endpoint: string, family: CallFamily, error: GenesysError, counts: FailureCounts, opts: CallOptions): RetryDecision {
+    const decision = decideRetry(error, counts, this.opts.retry, this.deps.random, opts);
+    if (!decision.retry || this.isClosed()) return decision;
+    this.events.retrying(endpoint, counts.failures + counts.rateLimited, decision.delayMs, error);
+    if (decision.pause) this.events.paused(endpoint, decision.delayMs, this.pauseBoard.rateLimited(family, decision.delayMs));
+    return decision;
   }
 
   /** Read through a method: `close()` may flip it while a call awaits. */

@@ -125,14 +125,31 @@ export class Pacing {
     if (this.stopper.signal.aborted) throw new PacingClosed();
     if (call.mayGoNow && this.inLine === 0 && this.pacer.delay() === 0 && !call.paused() && this.slots.tryTake()) {
       this.pacer.reserve();
-    } else {
-      this.inLine++;
-      try {
-        await this.line.schedule({ priority: call.priority }, () => this.admit(call.paused));
-      } finally {
-        this.inLine--;
-      }
+      return this.sendInSlot(send);
     }
+    this.inLine++;
+    let left = false;
+    const leaveLine = (): void => {
+      if (!left) this.inLine--;
+      left = true;
+    };
+    try {
+      // Sent from inside the admission, the moment its budget time comes: Bottleneck's own
+      // bookkeeping after a job must not delay the send (two sends would bunch up). The job
+      // answers a box, not the promise, so that Bottleneck does not wait for the answer.
+      const sending = await this.line.schedule({ priority: call.priority }, async () => {
+        await this.admit(call.paused);
+        leaveLine();
+        return { answer: this.sendInSlot(send) };
+      });
+      return await sending.answer;
+    } finally {
+      leaveLine();
+    }
+  }
+
+  /** Sends with a slot already taken, and frees the slot when the answer (or error) is in. */
+  private async sendInSlot<R>(send: () => Promise<R>): Promise<R> {
     try {
       return await send();
     } finally {
@@ -143,6 +160,14 @@ export class Pacing {
   /** Calls waiting in the line (a metric and a readiness hint). */
   queued(): number {
     return this.inLine;
+  }
+
+  /**
+   * Calls sorted into the line by priority behind its head (Bottleneck files a call in a moment
+   * after it arrives; until then it waits, counted by {@link queued} only).
+   */
+  sorted(): number {
+    return this.line.counts().QUEUED;
   }
 
   /** Calls on the wire now. */

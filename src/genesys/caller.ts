@@ -13,14 +13,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import { CallEvents, type CallObserver } from './call-events.js';
-import { CallToken } from './call-token.js';
+import { CallToken, type TokenSource } from './call-token.js';
 import { familyOf, type CallFamily } from './calls.js';
 import type { DeniedCall } from './denials.js';
 import { GenesysNetworkError, normaliseError, type GenesysError } from './errors.js';
 import { Pacing, PausedInLine, type PacingOptions, type Priority } from './pacing.js';
 import { PAUSE_DEFAULTS, PauseBoard, waitOutPause, type FamilyPause, type PauseSettings } from './pauses.js';
 import { countFailure, decideRetry, NO_FAILURES, type FailureCounts, type RetryDecision, type RetryPolicy, type RetryScope } from './retry.js';
-import type { TokenSource } from './call-token.js';
 
 export { PRIORITY, type Priority } from './pacing.js';
 export type { CallObserver } from './call-events.js';

@@ -162,11 +162,6 @@ export class ApiCaller {
     })();
     return this.closing;
   }
-
-  /** Alias of {@link close}, for callers that think of it as stopping. */
-  stop(): Promise<void> {
-    return this.close();
-  }
 }
 
 function closedError(endpoint: string): GenesysNetworkError {

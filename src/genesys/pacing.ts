@@ -65,14 +65,9 @@ export class Slots {
 
   constructor(private readonly max: number) {}
 
-  /** True when a slot is free and nobody waits for one. */
-  free(): boolean {
-    return this.active < this.max && this.waiters.length === 0;
-  }
-
-  /** Takes a free slot; false when there is none. */
+  /** Takes a free slot unless none is free or somebody waits for one; false then. */
   tryTake(): boolean {
-    if (!this.free()) return false;
+    if (this.active >= this.max || this.waiters.length > 0) return false;
     this.active++;
     return true;
   }

@@ -46,7 +46,7 @@ describe('Slots', () => {
     const order: string[] = [];
     const a = slots.take(signal).then(() => order.push('a'));
     const b = slots.take(signal).then(() => order.push('b'));
-    expect(slots.free()).toBe(false);
+    expect(slots.tryTake()).toBe(false);
     slots.release();
     await a;
     expect(order).toEqual(['a']);

@@ -11,7 +11,9 @@ import type { PauseDecision } from './pauses.js';
 
 /** What the caller reports (for metrics). */
 export interface CallObserver {
+  /** One attempt ended: its HTTP status, or `network` when no answer came; `ms` from its turn. */
   onAttempt?(endpoint: string, outcome: number | 'network', ms: number): void;
+  /** A 429 will be retried after `retryAfterMs` (Retry-After, or a backoff when it had none). */
   onRateLimited?(endpoint: string, retryAfterMs: number): void;
   /** A 429 started or extended a pause. */
   onPaused?(endpoint: string, decision: PauseDecision): void;

@@ -47,8 +47,10 @@ type Attempt = { readonly response: ApiResponse<unknown> } | { readonly error: G
 
 /** What the caller is built with. */
 export interface CallerDeps {
+  /** The token manager every attempt takes its token from. */
   readonly tokens: TokenSource;
   readonly logger: Logger;
+  /** Receives an event per attempt, pause and refusal. */
   readonly observer?: CallObserver;
   /** Jitter source for backoffs (tests pin it). */
   readonly random?: () => number;

@@ -8,7 +8,9 @@ import { GenesysApiError, GenesysNetworkError, type GenesysError } from './error
 export interface RetryPolicy {
   /** Attempts in all (the first try included) for 5xx and network errors. */
   readonly maxAttempts: number;
+  /** Backoff before the first retry (it doubles with each further failure, with full jitter). */
   readonly baseDelayMs: number;
+  /** Longest backoff between two attempts. */
   readonly maxDelayMs: number;
   /**
    * 429s tolerated per call, counted apart from other failures: a 429 says "later", not "broken",

@@ -21,8 +21,10 @@ export interface TokenOptions {
 export const TOKEN_DEFAULTS = { renewBeforeMs: 300_000, renewRetryMs: 10_000 } as const satisfies Partial<TokenOptions>;
 
 export interface TokenDeps {
+  /** The SDK client whose token this manager keeps. */
   readonly sdk: SdkClient;
   readonly logger: Logger;
+  /** The clock (tests pass a fake one). */
   readonly now?: () => number;
   /** Called after every successful login (the stream may rotate channels tied to the old token). */
   readonly onRenewed?: (generation: number) => void;

@@ -31,6 +31,7 @@ import { Metrics } from './ops/metrics.js';
 import { assessReadiness, type ReadinessReport } from './ops/readiness.js';
 import { SchemaStore } from './schema/store.js';
 import { AuditIndex, createAuditLog, type AuditLine, type AuditSink } from './sinks/audit.js';
+import { AUDIT_FILE_DEFAULTS, type AuditFs, type AuditHealth } from './sinks/audit-file.js';
 import { AnalyticsWebhook, WEBHOOK_DEFAULTS } from './sinks/webhook.js';
 import { CHANNEL_DEFAULTS, type ChannelOptions, type ChannelStats } from './stream/channel.js';
 import { conversationIdOfText } from './stream/frames.js';
@@ -44,6 +45,8 @@ export interface DaemonOverrides {
   readonly enricher?: Partial<Pick<EnricherOptions, 'concurrency' | 'retryAfterMs' | 'claimsMax'>>;
   /** Gap reports within this window share one backfill run. */
   readonly backfillDebounceMs?: number;
+  /** The audit file's file calls and retry timing (tests make the disk fail on cue). */
+  readonly audit?: { readonly fs?: AuditFs; readonly retryMs?: number };
 }
 
 export interface DaemonDeps {
@@ -144,7 +147,7 @@ export class Daemon {
     this.crm = new CrmClient(config.crm, { logger: logger.child({ component: 'crm' }) });
     this.closers.push(() => this.crm.close());
     const auditIndex = new AuditIndex(config.audit.file);
-    this.audit = this.deps.audit ?? createAuditLog(config.audit.file);
+    this.audit = this.deps.audit ?? this.openAudit(config.audit.file);
     this.closers.push(() => this.audit.close());
     this.webhook = this.createWebhook(config);
     this.enricher = new Enricher(
@@ -155,7 +158,13 @@ export class Daemon {
         claimsMax: this.overrides.enricher?.claimsMax ?? ENRICHER_DEFAULTS.claimsMax,
       },
       {
-        writer: this.genesys,
+        writer: {
+          // With `audit.onWriteFailure: pause`, nothing is written that could not be audited.
+          patchParticipantAttributes: async (conversationId, participantId, attributes) => {
+            if (this.config.audit.onWriteFailure === 'pause') await this.audit.whenWritable?.();
+            return this.genesys.patchParticipantAttributes(conversationId, participantId, attributes);
+          },
+        },
         crm: { lookup: (ctx) => this.crm.lookup(ctx) },
         schemas: { current: () => this.schemas.current() },
         audit: {
@@ -280,7 +289,7 @@ export class Daemon {
     await this.channels.update(this.topics(), this.channelOptions(next));
     if (prev.audit.file !== next.audit.file && this.deps.audit === undefined) {
       const old = this.audit;
-      this.audit = createAuditLog(next.audit.file);
+      this.audit = this.openAudit(next.audit.file);
       await old.close();
       applied.push('audit');
     }
@@ -288,6 +297,35 @@ export class Daemon {
     this.logger.info('config reloaded', { queues: queues.length, applied, needsRestart });
     if (needsRestart.length > 0) this.logger.warn('some changed settings take effect only after a restart', { sections: needsRestart });
     return { applied, needsRestart };
+  }
+
+  /** The audit trail's state for readiness (undefined for a sink that cannot fail). */
+  auditHealth(): AuditHealth | undefined {
+    return this.audit.health?.();
+  }
+
+  /** The audit file, with its failures turned into log lines and metrics. */
+  private openAudit(file: string): AuditSink & { reopen(): Promise<void> } {
+    const o = this.overrides.audit;
+    return createAuditLog(file, { ...AUDIT_FILE_DEFAULTS, ...(o?.retryMs !== undefined && { retryMs: o.retryMs }) }, {
+      ...(o?.fs !== undefined && { fs: o.fs }),
+      onHealthChange: (health) => {
+        this.metrics.auditWritable.set(health.writable ? 1 : 0);
+        if (health.writable) {
+          this.logger.info('audit trail writable again; waiting lines written', { dropped: health.dropped });
+          return;
+        }
+        this.metrics.auditWriteFailures.inc();
+        const pausing = this.config.audit.onWriteFailure === 'pause';
+        this.logger.error(`audit trail cannot be written; ${pausing ? 'writes to Genesys pause' : 'enrichment continues'} until it can`, {
+          error: health.error,
+          pending: health.pending,
+        });
+      },
+      onDropped: () => {
+        this.metrics.auditDropped.inc();
+      },
+    });
   }
 
   /** Starts a fresh audit file at the same path (after logrotate moved the old one away). */

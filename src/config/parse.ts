@@ -90,7 +90,7 @@ function toEnricherConfig(v: ValidatedConfig, file: string, warnings: string[]):
     crm: v.crm,
     attributes: v.attributes,
     analytics: webhookUrl === undefined ? { timeoutMs } : { webhookUrl, timeoutMs },
-    audit: { file: v.audit.file === AUDIT_STDOUT ? AUDIT_STDOUT : resolvePath(dirname(file), v.audit.file) },
+    audit: { file: v.audit.file === AUDIT_STDOUT ? AUDIT_STDOUT : resolvePath(dirname(file), v.audit.file), onWriteFailure: v.audit.onWriteFailure },
     http: { listen },
     stream: v.stream,
     backfill: v.backfill,

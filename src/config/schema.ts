@@ -5,6 +5,7 @@
  */
 import { array, coerce, defaulted, define, object, optional, record, refine, string, type, unknown, type Infer } from 'superstruct';
 import {
+  AUDIT_WRITE_FAILURE_MODES,
   CONFIG_DEFAULTS as D,
   LOG_FORMATS,
   LOG_LEVELS,
@@ -147,7 +148,7 @@ export const configStruct = refine(
       }),
       {},
     ),
-    audit: defaulted(object({ file: defaulted(text(), D.audit.file) }), {}),
+    audit: defaulted(object({ file: defaulted(text(), D.audit.file), onWriteFailure: defaulted(choice(AUDIT_WRITE_FAILURE_MODES), D.audit.onWriteFailure) }), {}),
     http: defaulted(object({ listen: defaulted(listen, D.http.listen) }), {}),
     stream: defaulted(
       object({

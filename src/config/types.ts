@@ -4,7 +4,7 @@
  * every relative path made absolute; the object is deeply frozen.
  */
 import type { CrmOptions } from '../crm/options.js';
-import type { GenesysRegion, LogFormat, LogLevel, MediaType, Target, Trigger } from './constants.js';
+import type { AuditWriteFailureMode, GenesysRegion, LogFormat, LogLevel, MediaType, Target, Trigger } from './constants.js';
 
 /** Rate and transport settings for the Genesys Cloud API, shared by both ways of reaching it. */
 export interface GenesysLimits {
@@ -73,6 +73,11 @@ export interface AnalyticsConfig {
 export interface AuditConfig {
   /** Absolute path of the JSON-lines file, or `-` for standard output. */
   readonly file: string;
+  /**
+   * While the file refuses lines (full disk, size limit): `pause` holds every write to Genesys
+   * until the waiting lines are written; `continue` goes on writing (lines wait in memory).
+   */
+  readonly onWriteFailure: AuditWriteFailureMode;
 }
 
 /** A resolved `HOST:PORT` (IPv6 hosts without brackets). */
@@ -158,7 +163,7 @@ export interface ConfigDefaults {
   readonly crm: Pick<CrmConfig, 'headers' | 'timeoutMs' | 'maxConcurrent' | 'cache' | 'circuitBreaker'>;
   readonly attributes: Pick<AttributesConfig, 'prefix' | 'maxValueLength'>;
   readonly analytics: Pick<AnalyticsConfig, 'timeoutMs'>;
-  readonly audit: { readonly file: string };
+  readonly audit: { readonly file: string; readonly onWriteFailure: AuditWriteFailureMode };
   readonly http: { readonly listen: string };
   readonly stream: StreamConfig;
   readonly backfill: BackfillConfig;

@@ -22,11 +22,13 @@ export function observeMetrics(daemon: Daemon): void {
 
 /** What readiness looks at. */
 export function readinessInput(daemon: Daemon): ReadinessInput {
+  const audit = daemon.auditHealth();
   return {
     // A socket that has just opened counts as heard from: silence is measured from the later of
     // its last frame and its opening, so readiness comes back with the reconnect itself.
     channels: daemon.channelStats().map((c) => ({ key: c.channelId ?? 'none', state: c.state, lastFrameAt: c.state === 'open' ? Math.max(c.lastFrameAt, c.stateSince) : c.lastFrameAt })),
     schemaVersion: daemon.schemas.current()?.versionId,
     tokenExpiresAt: daemon.genesys.tokens.expiry,
+    ...(audit !== undefined && { audit }),
   };
 }

@@ -21,6 +21,8 @@ export interface ReadinessInput {
   readonly schemaVersion: string | undefined;
   /** When the Genesys token expires (epoch ms; 0 = no token). */
   readonly tokenExpiresAt: number;
+  /** The audit trail's state (absent: a sink that cannot fail, such as stdout). */
+  readonly audit?: { readonly writable: boolean; readonly pending: number; readonly error?: string };
 }
 
 /** How strict readiness is. */
@@ -55,6 +57,7 @@ export function assessReadiness(input: ReadinessInput, now: number, opts: Readin
     ...channelChecks(input.channels, now, opts.maxSilenceMs),
     schemaCheck(input.schemaVersion),
     tokenCheck(input.tokenExpiresAt, now),
+    ...(input.audit !== undefined ? [auditCheck(input.audit)] : []),
   ];
   return { ready: checks.every((c) => c.ok), checks };
 }
@@ -86,4 +89,10 @@ function tokenCheck(expiresAt: number, now: number): ReadinessCheck {
   const leftMs = expiresAt - now;
   if (leftMs <= 0) return { name: 'token', ok: false, detail: `expired ${Math.round(-leftMs / 1000)} s ago` };
   return { name: 'token', ok: true, detail: `expires in ${Math.round(leftMs / 1000)} s` };
+}
+
+function auditCheck(audit: NonNullable<ReadinessInput['audit']>): ReadinessCheck {
+  // Enrichments cannot be accounted for while the trail refuses lines: not ready.
+  if (!audit.writable) return { name: 'audit', ok: false, detail: `cannot be written (${audit.error ?? 'unknown'}), ${audit.pending} line(s) waiting` };
+  return { name: 'audit', ok: true, detail: 'writable' };
 }

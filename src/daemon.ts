@@ -375,13 +375,23 @@ export class Daemon {
   }
 
   private async loadSchemas(config: EnricherConfig, flowId: string | undefined): Promise<SchemaStore> {
-    const store = new SchemaStore(
+    const showVersion = (versionId: string): void => {
+      this.metrics.schemaVersion.reset();
+      this.metrics.schemaVersion.set({ version: versionId }, 1);
+    };
+    const store: SchemaStore = new SchemaStore(
       { maxValueLength: config.attributes.maxValueLength, ...(config.flow.schema !== undefined && { inline: config.flow.schema }) },
-      { logger: this.logger, ...(flowId !== undefined && { source: { loadPublished: () => loadPublishedSchema(flowId, this.genesys) } }) },
+      {
+        logger: this.logger,
+        ...(flowId !== undefined && { source: { loadPublished: () => loadPublishedSchema(flowId, this.genesys) } }),
+        // A republish swaps the schema in place: schema_info follows (a store replaced by a reload stays quiet).
+        onInstalled: (schema) => {
+          if (this.schemas === store) showVersion(schema.versionId);
+        },
+      },
     );
     const schema = await store.load();
-    this.metrics.schemaVersion.reset();
-    this.metrics.schemaVersion.set({ version: schema.versionId }, 1);
+    showVersion(schema.versionId);
     return store;
   }
 

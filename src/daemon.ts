@@ -144,7 +144,12 @@ export class Daemon {
     this.queues = await resolveQueues(config.queues, this.genesys);
     this.flowId = await resolveFlowId(config.flow, this.genesys);
     this.schemas = await this.loadSchemas(config, this.flowId);
-    this.crm = new CrmClient(config.crm, { logger: logger.child({ component: 'crm' }) });
+    this.crm = new CrmClient(config.crm, {
+      logger: logger.child({ component: 'crm' }),
+      onCall: (result, failure) => {
+        metrics.crmCalls.inc({ result, reason: failure ?? 'ok' });
+      },
+    });
     this.closers.push(() => this.crm.close());
     const auditIndex = new AuditIndex(config.audit.file);
     this.audit = this.deps.audit ?? this.openAudit(config.audit.file);

@@ -17,6 +17,7 @@ export type CrmFailure =
   | 'timeout'
   | 'network'
   | 'bad-response'
+  | 'too-large'
   | 'closed'
   | 'internal'
   | `http-${number}`;

@@ -14,7 +14,7 @@
  */
 import type { EnricherConfig } from './config/index.js';
 import { CrmClient } from './crm/index.js';
-import { ChannelSet } from './daemon/channel-set.js';
+import { ChannelSet, type ChannelLimits } from './daemon/channel-set.js';
 import { createFrameRouter } from './daemon/frame-router.js';
 import { observeMetrics, readinessInput } from './daemon/observe.js';
 import { InstanceLock, lockFileFor } from './daemon/instance-lock.js';
@@ -40,6 +40,8 @@ import { flowTopic, queueTopics } from './stream/topics.js';
 /** Knobs that are not in the config file: tests and benchmarks shrink timings with them. */
 export interface DaemonOverrides {
   readonly channel?: Partial<Omit<ChannelOptions, 'topics'>>;
+  /** Channel cap and topics per channel (Genesys: 20 and 1,000), smaller in tests that reach the cap. */
+  readonly channelLimits?: Partial<ChannelLimits>;
   /** Rate-budget window (the sandbox can run a faster clock). */
   readonly windowMs?: number;
   readonly enricher?: Partial<Pick<EnricherOptions, 'concurrency' | 'retryAfterMs' | 'claimsMax'>>;
@@ -220,7 +222,7 @@ export class Daemon {
           for (const r of rejected) logger.error('topic rejected by Genesys', { topic: r.topic, reason: r.reason, missingPermissions: r.missingPermissions });
         },
       },
-    });
+    }, this.overrides.channelLimits);
     this.closers.push(() => this.channels.stop());
     const topics = this.topics();
     await this.channels.start(topics);
@@ -438,7 +440,7 @@ export class Daemon {
 export function enricherOptions(
   config: EnricherConfig,
   queues: readonly ResolvedQueue[],
-): Pick<EnricherOptions, 'detect' | 'map' | 'prefix' | 'queueSize' | 'retryDelayMs' | 'maxAttempts'> {
+): Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'queueSize' | 'retryDelayMs' | 'maxAttempts'> {
   return {
     detect: {
       queueIds: new Set(queues.map((q) => q.id)),
@@ -447,6 +449,7 @@ export function enricherOptions(
       target: config.target,
       markerKey: markerKey(config.attributes.prefix),
     },
+    identity: config.identity,
     map: config.attributes.map,
     prefix: config.attributes.prefix,
     queueSize: config.pipeline.queueSize,

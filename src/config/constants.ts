@@ -1,3 +1,5 @@
+import { CRM_TEMPLATE_FIELDS } from '../crm/template.js';
+import { IDENTITY_DEFAULTS } from '../enrich/identity.js';
 import type { ConfigDefaults } from './types.js';
 
 /**
@@ -54,8 +56,8 @@ export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 /** One of {@link LOG_FORMATS}. */
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
-/** Placeholders allowed in `crm.url` besides `{attr:NAME}`. */
-export const CRM_URL_PLACEHOLDERS = ['phone', 'email', 'conversationId', 'queueId'] as const;
+/** Placeholders allowed in `crm.url` besides `{attr:NAME}` (the CRM template owns the list). */
+export const CRM_URL_PLACEHOLDERS = CRM_TEMPLATE_FIELDS;
 /** One of {@link CRM_URL_PLACEHOLDERS}. */
 export type CrmUrlPlaceholder = (typeof CRM_URL_PLACEHOLDERS)[number];
 
@@ -83,6 +85,8 @@ export const CONFIG_DEFAULTS = {
     circuitBreaker: { failureThreshold: 5, openMs: 30_000 },
   },
   attributes: { prefix: '', maxValueLength: 256 },
+  // Owned by the identity resolution (src/enrich/identity.ts), which explains each choice.
+  identity: IDENTITY_DEFAULTS,
   analytics: { timeoutMs: 2_000 },
   audit: { file: 'audit.jsonl', onWriteFailure: 'pause' },
   http: { listen: '127.0.0.1:9464' },

@@ -67,6 +67,7 @@ export function describeConfig(config: EnricherConfig): Record<string, unknown> 
       prefix: mask(attributes.prefix),
       maxValueLength: attributes.maxValueLength,
     },
+    identity: Object.fromEntries(Object.entries(config.identity).map(([media, sources]) => [media, sources.map(mask)])),
     analytics: {
       webhookUrl: analytics.webhookUrl === undefined ? 'off' : safeUrl(analytics.webhookUrl, mask),
       timeoutMs: analytics.timeoutMs,

@@ -91,6 +91,7 @@ function toEnricherConfig(v: ValidatedConfig, file: string, warnings: string[]):
     flow: toFlow(v.flow),
     crm: v.crm,
     attributes: v.attributes,
+    identity: v.identity,
     analytics: webhookUrl === undefined ? { timeoutMs } : { webhookUrl, timeoutMs },
     audit: { file: v.audit.file === AUDIT_STDOUT ? AUDIT_STDOUT : resolvePath(dirname(file), v.audit.file), onWriteFailure: v.audit.onWriteFailure },
     http: { listen },

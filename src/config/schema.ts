@@ -15,6 +15,7 @@ import {
   type GenesysRegion,
 } from './constants.js';
 import { checked, choice, exactlyOne, intRange, text, uuid, zeroOrRange } from './structs.js';
+import { checkIdentitySource, type IdentitySource } from '../enrich/identity.js';
 import { checkCrmUrlTemplate, checkGatewayUrl, checkWebhookUrl, parseListen } from './urls.js';
 import { attributeKey, checkJsonPointer, checkRegion, firstDuplicate } from './values.js';
 
@@ -137,6 +138,32 @@ const attributes = refine(
   },
 );
 
+const identitySource = define<IdentitySource>('identity-source', (v) =>
+  typeof v === 'string' ? (checkIdentitySource(v) ?? true) : 'must be a string',
+);
+
+/** One medium's ordered sources: at least one, none repeated. */
+const identitySources = (fallback: readonly IdentitySource[]) =>
+  defaulted(
+    refine(array(identitySource), 'identity-sources', (list, ctx) => {
+      if (list.length === 0) return 'must list at least one source (ani, address, callbackNumbers, externalContact, attr:NAME)';
+      const dup = firstDuplicate(list, (s) => (s.startsWith('attr:') ? s.toLowerCase() : s));
+      return dup < 0 || { path: [...(ctx.path as unknown[]), dup], message: 'repeats an earlier source' };
+    }),
+    fallback,
+  );
+
+const identity = defaulted(
+  object({
+    call: identitySources(D.identity.call),
+    callback: identitySources(D.identity.callback),
+    email: identitySources(D.identity.email),
+    chat: identitySources(D.identity.chat),
+    message: identitySources(D.identity.message),
+  }),
+  {},
+);
+
 const listen = checked('listen', (v) =>
   parseListen(v) === undefined ? 'must be HOST:PORT (e.g. 127.0.0.1:9464 or [::1]:9464) or "off"' : undefined,
 );
@@ -152,6 +179,7 @@ export const configStruct = refine(
     flow,
     crm,
     attributes,
+    identity,
     analytics: defaulted(
       object({
         webhookUrl: optional(checked('webhook-url', checkWebhookUrl)),

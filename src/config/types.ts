@@ -4,6 +4,7 @@
  * every relative path made absolute; the object is deeply frozen.
  */
 import type { CrmOptions } from '../crm/options.js';
+import type { IdentitySources } from '../enrich/identity.js';
 import type { AuditWriteFailureMode, GenesysRegion, LogFormat, LogLevel, MediaType, Target, Trigger } from './constants.js';
 
 /** Rate and transport settings for the Genesys Cloud API, shared by both ways of reaching it. */
@@ -60,6 +61,13 @@ export interface AttributesConfig {
   /** Longest attribute value written. */
   readonly maxValueLength: number;
 }
+
+/**
+ * Where the customer's lookup keys come from, per medium: an ordered list of sources (`ani`,
+ * `address`, `callbackNumbers`, `externalContact`, `attr:NAME`); the first valid value of each kind
+ * (phone, e-mail, external contact id) wins. Every medium has a default (src/enrich/identity.ts).
+ */
+export type IdentityConfig = IdentitySources;
 
 /** The optional analytics webhook. */
 export interface AnalyticsConfig {
@@ -143,6 +151,7 @@ export interface EnricherConfig {
   readonly flow: FlowRef;
   readonly crm: CrmConfig;
   readonly attributes: AttributesConfig;
+  readonly identity: IdentityConfig;
   readonly analytics: AnalyticsConfig;
   readonly audit: AuditConfig;
   readonly http: HttpConfig;
@@ -162,6 +171,7 @@ export interface ConfigDefaults {
   readonly target: Target;
   readonly crm: Pick<CrmConfig, 'headers' | 'timeoutMs' | 'maxConcurrent' | 'cache' | 'circuitBreaker'>;
   readonly attributes: Pick<AttributesConfig, 'prefix' | 'maxValueLength'>;
+  readonly identity: IdentityConfig;
   readonly analytics: Pick<AnalyticsConfig, 'timeoutMs'>;
   readonly audit: { readonly file: string; readonly onWriteFailure: AuditWriteFailureMode };
   readonly http: { readonly listen: string };

@@ -13,7 +13,7 @@ import { CrmFetcher, type CrmCallResult } from './fetcher.js';
 import { ConcurrencyGate } from './gate.js';
 import { createAgents, type CrmAgents } from './http.js';
 import { assertCrmOptions, type CrmOptions } from './options.js';
-import { parseCrmTemplate, renderCrmTemplate, type CrmTemplate } from './template.js';
+import { parseCrmTemplate, renderCrmLookup, type CrmTemplate } from './template.js';
 import type { CrmContext, CrmEntry, CrmFailure, CrmOutcome, CrmResult } from './types.js';
 
 /** Counters of one client since it started. */
@@ -90,11 +90,13 @@ export class CrmClient {
   async lookup(ctx: CrmContext): Promise<CrmResult> {
     const startMs = this.#now();
     if (this.#closing.signal.aborted) return this.#finish(startMs, { outcome: 'error', error: 'closed' });
-    const url = renderCrmTemplate(this.#template, ctx);
-    if (url === undefined) {
+    const rendered = renderCrmLookup(this.#template, ctx);
+    if (!rendered.ok) {
       this.#counts.noLookupKey += 1;
-      return this.#finish(startMs, { outcome: 'error', error: 'no-lookup-key' });
+      const result = this.#finish(startMs, { outcome: 'error', error: rendered.reason });
+      return rendered.placeholder === undefined ? result : { ...result, placeholder: rendered.placeholder };
     }
+    const { url } = rendered;
     const cache = this.#cache;
     const staleBefore = cache.peek(url, { allowStale: true });
     const status: LRUCache.Status<string, CrmEntry, CallRecord> = {};

@@ -13,6 +13,7 @@ export type CrmOutcome = 'hit' | 'miss' | 'stale' | 'timeout' | 'error';
  */
 export type CrmFailure =
   | 'no-lookup-key'
+  | 'invalid-lookup-key'
   | 'circuit-open'
   | 'timeout'
   | 'network'
@@ -26,6 +27,8 @@ export type CrmFailure =
 export interface CrmContext {
   readonly phone?: string | undefined;
   readonly email?: string | undefined;
+  /** The external contact Genesys matched, for `{externalContactId}`. */
+  readonly externalContactId?: string | undefined;
   readonly conversationId: string;
   readonly queueId: string;
   /** Participant attributes, for `{attr:NAME}` placeholders. */
@@ -42,6 +45,8 @@ export interface CrmResult {
   readonly latencyMs: number;
   /** Set for `timeout`/`error`, and for `stale` to say why the CRM was not used. */
   readonly error?: CrmFailure;
+  /** For `no-lookup-key`/`invalid-lookup-key`: the template placeholder at fault, as written (never its value). */
+  readonly placeholder?: string;
 }
 
 /** What the cache holds for one URL: a record, or the CRM's "no such customer". */

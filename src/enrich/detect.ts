@@ -64,7 +64,7 @@ type Routed = ParticipantView & { queueId: string };
 
 /** What one pass over the participants finds; "newest" means latest in the array (Genesys appends). */
 interface Scan {
-  /** First `customer`, else first `external`; a live one beats an ended one of the same purpose. */
+  /** See {@link customerOf}. */
   customer: ParticipantView | undefined;
   /** Newest acd/agent participant in a watched queue, whatever its state. */
   routed: Routed | undefined;
@@ -97,17 +97,9 @@ function scan(view: ConversationView, queueIds: ReadonlySet<string>): Scan {
     sawIvr: false,
     sawOtherQueue: false,
   };
-  let external: ParticipantView | undefined;
   for (const p of view.participants) {
     const { purpose } = p;
-    if (purpose === 'customer') {
-      s.customer = better(s.customer, p);
-      continue;
-    }
-    if (purpose === 'external') {
-      external = better(external, p);
-      continue;
-    }
+    if (purpose === 'customer' || purpose === 'external') continue;
     if (purpose === 'ivr') s.sawIvr = true;
     const agent = isAgent(p);
     if (!agent && purpose !== 'acd') continue;
@@ -123,8 +115,37 @@ function scan(view: ConversationView, queueIds: ReadonlySet<string>): Scan {
       if (p.state === 'connected') s.connectedAgent = p;
     }
   }
-  s.customer ??= external;
+  s.customer = customerOf(view);
   return s;
+}
+
+/**
+ * The customer of a conversation: the participant with purpose `customer`, else `external`
+ * (outbound, callbacks); of several with one purpose the first still live, else the first. Detection
+ * and `inspect` both use it, so they cannot disagree about whom the lookup is for.
+ */
+export function customerOf(view: ConversationView): ParticipantView | undefined {
+  let customer: ParticipantView | undefined;
+  let external: ParticipantView | undefined;
+  for (const p of view.participants) {
+    if (p.purpose === 'customer') customer = better(customer, p);
+    else if (p.purpose === 'external') external = better(external, p);
+  }
+  return customer ?? external;
+}
+
+/**
+ * The media the conversation entered the queue as: a callback stays a callback once dialled (any of
+ * the participants that decide shows it), else the media of the first of them that has one.
+ */
+export function conversationMedia(...deciding: readonly (ParticipantView | undefined)[]): MediaType | undefined {
+  let first: MediaType | undefined;
+  for (const p of deciding) {
+    const media = p?.media;
+    if (media === 'callback') return media;
+    first ??= media;
+  }
+  return first;
 }
 
 function waitReason(s: Scan, trigger: Trigger): string {
@@ -143,7 +164,8 @@ function waitReason(s: Scan, trigger: Trigger): string {
  * 2. The customer is the participant with purpose `customer`, else `external` (outbound, callbacks).
  *    None: `skip` `no-customer`.
  * 3. The media is that of the participant that fires the trigger (else the newest watched one, else
- *    the customer). Unknown or not watched: `skip` `media-not-configured`.
+ *    the customer), except that a callback stays a callback when any of them shows one (a dialled
+ *    callback grows a call). Unknown or not watched: `skip` `media-not-configured`.
  * 4. `already-enriched` when the target (the customer, or for target `agent` the firing agent, else
  *    the newest watched agent) has `markerKey` among its attributes. Checked before the end so that an
  *    enriched conversation that has since ended still reads as enriched.
@@ -175,7 +197,7 @@ export function detect(view: ConversationView, opts: DetectOptions): Detection {
       ? { kind: 'skip', reason, conversationId, queueId }
       : { kind: 'skip', reason, conversationId, queueId, participantId: markerHolder.id };
 
-  const media = firing?.media ?? routed.media ?? customer.media;
+  const media = conversationMedia(firing, routed, customer);
   if (media === undefined || !opts.media.has(media)) return skip('media-not-configured');
   if (markerHolder !== undefined && Object.hasOwn(markerHolder.attributes, opts.markerKey)) {
     return skip('already-enriched');

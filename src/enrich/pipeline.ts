@@ -12,8 +12,8 @@ import type { CompiledSchema } from '../schema/compile.js';
 import { hashAttributes, type AuditLine, type AuditSink } from '../sinks/audit.js';
 import type { WebhookEvent } from '../sinks/webhook.js';
 import { ClaimSet } from './claims.js';
-import { lookupKeys } from './customer-keys.js';
 import { detect, type DetectOptions } from './detect.js';
+import { resolveIdentity, type IdentitySources } from './identity.js';
 import { LatencyStats } from './latency-stats.js';
 import { attributeKey, mapRecord } from './map.js';
 import { toConversationView, type MediaType, type ParticipantView } from './snapshot.js';
@@ -24,6 +24,8 @@ export type Source = 'live' | 'backfill';
 
 export interface EnricherOptions {
   readonly detect: DetectOptions;
+  /** Where the lookup keys come from, per medium. */
+  readonly identity: IdentitySources;
   readonly map: Readonly<Record<string, string>>;
   readonly prefix: string;
   readonly queueSize: number;
@@ -102,7 +104,7 @@ export class Enricher {
   }
 
   /** Applies new settings (a config reload) to conversations from now on. */
-  reconfigure(opts: Partial<Pick<EnricherOptions, 'detect' | 'map' | 'prefix' | 'retryDelayMs' | 'maxAttempts'>>): void {
+  reconfigure(opts: Partial<Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'retryDelayMs' | 'maxAttempts'>>): void {
     this.opts = { ...this.opts, ...opts };
   }
 
@@ -218,18 +220,28 @@ export class Enricher {
       return;
     }
     const crmStart = performance.now();
+    const identity = resolveIdentity(job.customer, job.media, this.opts.identity[job.media]);
     const crm = await this.deps.crm.lookup({
-      ...lookupKeys(job.customer.address),
+      ...identity.keys,
       conversationId: job.conversationId,
       queueId: job.queueId,
       attributes: job.customer.attributes,
     });
     this.deps.metrics?.crmLookups.inc({ outcome: crm.outcome });
     const crmMs = round(performance.now() - crmStart);
-    const withCrm = { ...base, crm: crm.outcome, schemaVersion: schema.versionId };
+    // Which source gave each key (names only: the trail never holds a lookup value).
+    const keySources = Object.keys(identity.keySources).length > 0 ? { keySources: identity.keySources } : {};
+    const withCrm = { ...base, crm: crm.outcome, schemaVersion: schema.versionId, ...keySources };
     if (!crm.found) {
-      if (crm.error === 'no-lookup-key') {
-        this.settle(job, { ...withCrm, event: 'skipped', reason: 'no-lookup-key', latencyMs: { crm: crmMs, total: this.since(job) } });
+      if (crm.error === 'no-lookup-key' || crm.error === 'invalid-lookup-key') {
+        this.settle(job, {
+          ...withCrm,
+          event: 'skipped',
+          reason: crm.error,
+          sourcesTried: identity.tried,
+          ...(crm.placeholder !== undefined && { placeholder: crm.placeholder }),
+          latencyMs: { crm: crmMs, total: this.since(job) },
+        });
       } else if (crm.outcome === 'timeout' || crm.outcome === 'error') {
         this.fail(job, { ...withCrm, event: 'failed', reason: `crm-${crm.error ?? crm.outcome}`, latencyMs: { crm: crmMs, total: this.since(job) } });
       } else {

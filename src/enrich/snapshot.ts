@@ -16,7 +16,19 @@ export interface ParticipantView {
   queueId?: string;
   userId?: string;
   address?: string;
-  /** Media of the chosen media entry (generic shape) or the topic's media (media-specific shape). */
+  /** The calling number (media-specific call shape and the REST conversation), as sent. */
+  ani?: string;
+  /** The external contact Genesys matched: `externalContactId` (generic, REST) or `externalContact.id` (media-specific). */
+  externalContactId?: string;
+  /** The first non-empty callback number (`callbacks[].callbackNumbers`, or the participant's own list in the callback shape). */
+  callbackNumber?: string;
+  /** The message entry's `type` (`sms`, `whatsapp`, `webmessaging`, ...), as sent. */
+  messageType?: string;
+  /**
+   * The media the participant entered as: that of its chosen media entry (generic shape) or the topic's
+   * (media-specific shape), except that a participant carrying a callback stays `callback` when the
+   * agent dials it and a `calls[]` entry appears beside the callback.
+   */
   media?: MediaType;
   /** `alerting`, `connected`, `disconnected`, `terminated`, ... as sent. */
   state?: string;
@@ -42,7 +54,10 @@ type Loose<T> = { readonly [K in keyof T]?: unknown };
 type RawConversation = Loose<Models.QueueConversationEventTopicConversation> &
   Loose<Models.QueueConversationCallEventTopicCallConversation>;
 type RawParticipant = Loose<Models.QueueConversationEventTopicParticipant> &
-  Loose<Models.QueueConversationCallEventTopicCallMediaParticipant>;
+  Loose<Models.QueueConversationCallEventTopicCallMediaParticipant> &
+  Loose<Models.QueueConversationCallbackEventTopicCallbackMediaParticipant> &
+  Loose<Models.QueueConversationMessageEventTopicMessageMediaParticipant> &
+  Loose<Models.Participant>;
 type RawMediaEntry = Loose<Models.QueueConversationEventTopicCall> &
   Loose<Models.QueueConversationEventTopicChat> &
   Loose<Models.QueueConversationEventTopicMessage> &
@@ -52,7 +67,8 @@ type RawRef = Loose<Models.QueueConversationCallEventTopicUriReference>;
 
 /**
  * Generic-shape media arrays and their media type. Callbacks come before calls so that, all else
- * equal, the call a callback turned into wins (later in the scan counts as newer).
+ * equal, the state of the call a callback turned into wins (later in the scan counts as newer); the
+ * media stays `callback` all the same (see {@link applyMediaEntries}).
  */
 const MEDIA_ARRAYS = [
   ['callbacks', 'callback'],
@@ -94,23 +110,50 @@ function stringsOnly(value: Record<string, unknown>): Record<string, string> {
   return out;
 }
 
+/** The first non-empty string of a `callbackNumbers` array (`[""]` means the customer gave none). */
+function firstNumber(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return undefined;
+  for (const n of value as unknown[]) {
+    if (typeof n === 'string' && n.trim() !== '') return n;
+  }
+  return undefined;
+}
+
 /** Connected beats still-alive beats gone; within a rank the later entry (newer) wins. */
 function rank(state: string): number {
   if (state === 'connected') return 3;
   return isTerminalState(state) ? 1 : 2;
 }
 
-/** Fills media, state and the times from the best media entry of a generic-shape participant. */
+/** Reads what identity needs from one media entry: the first callback number and message type win. */
+function readEntryIdentity(entry: RawMediaEntry, media: MediaType, view: ParticipantView): void {
+  if (media === 'callback' && view.callbackNumber === undefined) {
+    const number = firstNumber(entry.callbackNumbers);
+    if (number !== undefined) view.callbackNumber = number;
+  } else if (media === 'message' && view.messageType === undefined) {
+    const type = nonEmpty(entry.type);
+    if (type !== undefined) view.messageType = type;
+  }
+}
+
+/**
+ * Fills media, state, the times and the identity bits of the media entries of a generic-shape (or
+ * REST) participant. State and times come from the best entry; the media is that entry's, except
+ * that any callback entry makes it `callback` (a dialled callback grows a call but stays a callback).
+ */
 function applyMediaEntries(raw: RawParticipant, view: ParticipantView): void {
   let best: RawMediaEntry | undefined;
   let bestState = '';
   let bestMedia: MediaType | undefined;
   let bestRank = 0;
+  let callback = false;
   for (const [key, media] of MEDIA_ARRAYS) {
     const entries = raw[key];
     if (!Array.isArray(entries)) continue;
     for (const entry of entries as unknown[]) {
       if (!isRecord(entry)) continue;
+      if (media === 'callback') callback = true;
+      readEntryIdentity(entry, media, view);
       const state = nonEmpty((entry as RawMediaEntry).state);
       if (state === undefined) continue;
       const r = rank(state);
@@ -122,8 +165,11 @@ function applyMediaEntries(raw: RawParticipant, view: ParticipantView): void {
       }
     }
   }
-  if (best === undefined || bestMedia === undefined) return;
-  view.media = bestMedia;
+  if (best === undefined || bestMedia === undefined) {
+    if (callback) view.media = 'callback';
+    return;
+  }
+  view.media = callback ? 'callback' : bestMedia;
   view.state = bestState;
   if (view.connectedTime === undefined) {
     const connected = nonEmpty(best.connectedTime);
@@ -133,6 +179,20 @@ function applyMediaEntries(raw: RawParticipant, view: ParticipantView): void {
     const ended = nonEmpty(best.disconnectedTime);
     if (ended !== undefined) view.endTime = ended;
   }
+}
+
+/** Address, ani, external contact, and the media-specific shape's callback numbers and message type. */
+function readIdentity(raw: RawParticipant, view: ParticipantView): void {
+  const address = nonEmpty(raw.address);
+  if (address !== undefined) view.address = address;
+  const ani = nonEmpty(raw.ani);
+  if (ani !== undefined) view.ani = ani;
+  const externalContactId = nonEmpty(raw.externalContactId) ?? refId(raw.externalContact);
+  if (externalContactId !== undefined) view.externalContactId = externalContactId;
+  const callbackNumber = firstNumber(raw.callbackNumbers);
+  if (callbackNumber !== undefined) view.callbackNumber = callbackNumber;
+  const messageType = nonEmpty(raw.type);
+  if (messageType !== undefined) view.messageType = messageType;
 }
 
 function toParticipantView(value: unknown, mediaHint: MediaType | undefined): ParticipantView | undefined {
@@ -148,18 +208,20 @@ function toParticipantView(value: unknown, mediaHint: MediaType | undefined): Pa
   if (queueId !== undefined) view.queueId = queueId;
   const userId = nonEmpty(raw.userId) ?? refId(raw.user);
   if (userId !== undefined) view.userId = userId;
-  const address = nonEmpty(raw.address);
-  if (address !== undefined) view.address = address;
+  readIdentity(raw, view);
   const connectedTime = nonEmpty(raw.connectedTime);
   if (connectedTime !== undefined) view.connectedTime = connectedTime;
   const endTime = nonEmpty(raw.endTime);
   if (endTime !== undefined) view.endTime = endTime;
 
-  // A state on the participant itself marks the media-specific shape: the topic names the media.
+  // A state on the participant itself marks the media-specific shape: the topic names the media,
+  // except that a participant carrying callback numbers is a callback on whichever topic it came.
   const state = nonEmpty(raw.state);
   if (state !== undefined) {
     view.state = state;
-    if (mediaHint !== undefined) view.media = mediaHint;
+    const callback = Array.isArray(raw.callbackNumbers);
+    if (callback) view.media = 'callback';
+    else if (mediaHint !== undefined) view.media = mediaHint;
     return view;
   }
   applyMediaEntries(raw, view);

@@ -32,6 +32,12 @@ export interface AuditLine {
   readonly source?: 'live' | 'backfill' | 'inspect';
   /** Tries made, on `failed` lines. */
   readonly attempts?: number;
+  /** Which identity source gave each lookup key (`{phone: 'ani'}`); source names only, never values. */
+  readonly keySources?: Readonly<Partial<Record<'phone' | 'email' | 'externalContactId', string>>>;
+  /** On `no-lookup-key`/`invalid-lookup-key` skips: the identity sources tried, in order (names only). */
+  readonly sourcesTried?: readonly string[];
+  /** On `no-lookup-key`/`invalid-lookup-key` skips: the CRM URL placeholder at fault, as written. */
+  readonly placeholder?: string;
 }
 
 /** Short SHA-256 of a value: 12 hex characters. */

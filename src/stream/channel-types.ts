@@ -1,6 +1,7 @@
 /** Types, options and defaults of a notification channel (see channel.ts). */
 import type WebSocket from 'ws';
 import type { Logger } from '../log.js';
+import type { RotationRoom } from './channel-budget.js';
 import type { Frame } from './frames.js';
 import type { BackoffOptions } from './timing.js';
 
@@ -61,7 +62,7 @@ export const CHANNEL_DEFAULTS = {
 } as const satisfies Omit<ChannelOptions, 'topics'>;
 
 /** Why frames may have been lost. */
-export type GapReason = 'start' | 'reconnect' | 'rotation' | 'resubscribe';
+export type GapReason = 'start' | 'reconnect' | 'rotation' | 'resubscribe' | 'channel-gone';
 
 /** A window (epoch ms) in which frames may have been lost: the backfill should look at it. */
 export interface GapInfo {
@@ -89,6 +90,11 @@ export interface ChannelDeps {
   events: ChannelEvents;
   /** The `ws` class to build sockets on (default: `ws`); always wrapped in the error-safe subclass. */
   WebSocketImpl?: typeof WebSocket;
+  /**
+   * Room for the extra channel a make-before-break rotation holds, shared by the channels of one
+   * OAuth client; without one every rotation overlaps.
+   */
+  rotationRoom?: RotationRoom;
   /** Clock (epoch ms) and random source, replaceable in tests. */
   now?: () => number;
   random?: () => number;

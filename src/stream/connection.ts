@@ -43,6 +43,13 @@ export class Connection {
   openedAt = 0;
   /** When the last ping went out on the current socket, if one did. */
   pingSentAt: number | undefined;
+  /** Frames that showed life on this connection (a rotation compares counts to find life after a moment). */
+  lifeFrames = 0;
+  /** The next attempt skips the backoff once (a channel reported gone by a socket that was healthy). */
+  retryAtOnce = false;
+  /** A re-subscribe is in flight; `resubscribeAgain` asks it to run once more when it ends. */
+  resubscribing = false;
+  resubscribeAgain = false;
   private retiredFlag = false;
   private drained: Promise<void> | undefined;
   private readonly sockets = new Set<WebSocket>();
@@ -79,6 +86,13 @@ export class Connection {
     this.rws.addEventListener('close', (event: { code: number; reason: string }) => {
       handlers.onClose(this, event.code, event.reason);
     });
+  }
+
+  /** Whether another re-subscribe was asked for while one ran; clears the request. */
+  takeResubscribeRequest(): boolean {
+    const asked = this.resubscribeAgain;
+    this.resubscribeAgain = false;
+    return asked;
   }
 
   /** Whether this connection was given up; it then never connects again. (A method: awaits may change it.) */

@@ -14,6 +14,11 @@ export type Frame =
   | { kind: 'socket-closing' }
   | { kind: 'no-longer-subscribed'; channelId: string }
   | { kind: 'token-revoked' }
+  /**
+   * A socket message that is not an envelope but `{"result": "404"}` (or another result): Genesys
+   * says so when the channel or its token is gone. The channel is dead; `result` is the code only.
+   */
+  | { kind: 'channel-gone'; result: string }
   /** `v2.routing.queues.{id}.conversations[.calls|.chats|.messages|.emails|.callbacks]` */
   | { kind: 'conversation'; queueId: string; media: MediaTopic | undefined; body: unknown; correlationId: string | undefined }
   /** `v2.flows.{id}` */
@@ -83,6 +88,7 @@ export function parseFrame(text: string): Frame {
   }
   if (!isObject(envelope)) return malformed('not a JSON object');
   const topicName = envelope.topicName;
+  if (topicName === undefined && 'result' in envelope) return channelGone(envelope.result);
   if (typeof topicName !== 'string') return malformed('topicName missing or not a string');
   if (topicName.length === 0) return malformed('topicName empty');
   const body = envelope.eventBody;
@@ -107,6 +113,14 @@ export function parseFrame(text: string): Frame {
   }
   if (topicName.startsWith(TOKEN_REVOKED_PREFIX)) return TOKEN_REVOKED;
   return { kind: 'unknown', topicName };
+}
+
+const RESULT_CODE = /^[A-Za-z0-9_-]{1,32}$/;
+
+function channelGone(result: unknown): Frame {
+  // Only a short code goes on: the value ends up in log lines and metric labels.
+  const text = typeof result === 'number' ? String(result) : result;
+  return { kind: 'channel-gone', result: typeof text === 'string' && RESULT_CODE.test(text) ? text : 'other' };
 }
 
 function parseQueueTopic(topicName: string, envelope: Json, body: unknown): Frame {

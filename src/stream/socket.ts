@@ -17,6 +17,14 @@ const ReconnectingWebSocket = _RWS as unknown as typeof _RWS.default;
 /** The reconnecting socket type used by the channel. */
 export type ReconnectingSocket = InstanceType<typeof ReconnectingWebSocket>;
 
+/**
+ * Largest frame a notification socket accepts. A conversation snapshot is a few KB, a few hundred
+ * KB at most for a conversation with many participants and attributes; 4 MiB leaves ten times that
+ * as headroom. `ws` reads the length from the frame header and closes the socket (1009) before
+ * buffering anything bigger, so a huge or hostile frame costs a reconnect, never memory.
+ */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
 /** A constructor as reconnecting-websocket calls it: `new WebSocket(url)` (no way to pass options). */
 export type SocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
 
@@ -24,6 +32,8 @@ export type SocketConstructor = new (url: string, protocols?: string | string[])
 export interface SafeSocketOptions {
   /** `ws`'s own limit on the opening handshake; a back-stop behind RWS's `connectionTimeout`. */
   handshakeTimeoutMs: number;
+  /** Largest frame accepted (default {@link MAX_FRAME_BYTES}); a bigger one closes the socket. */
+  maxPayloadBytes?: number;
   /** Called with every socket created, so its owner can wait for it to close (or terminate it). */
   onSocket?: (ws: WebSocket) => void;
   /** Called with every socket-level error (after RWS has seen it, if it still listens). */
@@ -36,9 +46,10 @@ export interface SafeSocketOptions {
  */
 export function safeSocketClass(opts: SafeSocketOptions, Base: typeof WebSocket = WebSocket): SocketConstructor {
   const { handshakeTimeoutMs, onSocket, onError } = opts;
+  const maxPayload = opts.maxPayloadBytes ?? MAX_FRAME_BYTES;
   return class SafeWebSocket extends Base {
     constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { handshakeTimeout: handshakeTimeoutMs });
+      super(url, protocols, { handshakeTimeout: handshakeTimeoutMs, maxPayload });
       // Swallowing here is safe: RWS learns of failures through its own listener or through `close`.
       this.on('error', (err: Error) => {
         onError?.(err);

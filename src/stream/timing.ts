@@ -100,3 +100,39 @@ export type ReconnectPlan = 'same-channel' | 'new-channel';
 export function reconnectPlan(closeCode: number): ReconnectPlan {
   return closeCode === 1006 ? 'same-channel' : 'new-channel';
 }
+
+/** What a rotation concludes about the old socket once the new one is open. */
+export type OverlapVerdict = { verdict: 'alive' } | { verdict: 'dead' } | { verdict: 'wait'; delayMs: number };
+
+/** Inputs of {@link overlapVerdict}; times in epoch ms. */
+export interface OverlapInput {
+  now: number;
+  /** Whether the old socket delivered any frame (a pong counts) after the new socket opened. */
+  lifeSinceNewOpened: boolean;
+  /** The old socket's last sign of life. */
+  lastLifeAt: number;
+  /** When the last probe ping went out on the old socket, if one did. */
+  pingSentAt: number | undefined;
+  heartbeatTimeoutMs: number;
+  pongTimeoutMs: number;
+}
+
+/**
+ * Whether a rotation overlapped: only a frame on the old socket after the new one opened proves
+ * that nothing fell between them (a socket delivers in order). Without it, the old socket is given
+ * up as silent after a heartbeat window without life, or when the probe ping went unanswered for
+ * `pongTimeoutMs`; until then, wait. A socket that is open but silent (half-open) looks healthy to
+ * everything but this rule, so "no close yet" is never taken as proof.
+ */
+export function overlapVerdict(s: OverlapInput): OverlapVerdict {
+  if (s.lifeSinceNewOpened) return { verdict: 'alive' };
+  const silentFor = s.now - s.lastLifeAt;
+  if (silentFor >= s.heartbeatTimeoutMs) return { verdict: 'dead' };
+  let delayMs = s.heartbeatTimeoutMs - silentFor;
+  if (s.pingSentAt !== undefined && s.lastLifeAt < s.pingSentAt) {
+    const waited = s.now - s.pingSentAt;
+    if (waited >= s.pongTimeoutMs) return { verdict: 'dead' };
+    delayMs = Math.min(delayMs, s.pongTimeoutMs - waited);
+  }
+  return { verdict: 'wait', delayMs };
+}

@@ -38,6 +38,9 @@ crm:
   headers:
     Authorization: Bearer \${E2E_CRM_TOKEN}
   timeoutMs: 1000
+identity:
+  chat: [attr:context.email, attr:context.phoneNumber, externalContact]
+  message: [address, attr:customer.email, externalContact]
 attributes:
   prefix: crm.
   map:

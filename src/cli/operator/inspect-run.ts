@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { EnricherConfig } from '../../config/index.js';
 import { enricherOptions, markerKey } from '../../daemon.js';
 import { loadPublishedSchema, resolveFlowId, resolveQueues, type ResolvedQueue } from '../../daemon/resolve.js';
-import { lookupKeys } from '../../enrich/customer-keys.js';
-import { detect, type Detection } from '../../enrich/detect.js';
+import { customerOf, detect, type Detection } from '../../enrich/detect.js';
+import { resolveIdentity } from '../../enrich/identity.js';
 import { toConversationView, type ConversationView, type ParticipantView } from '../../enrich/snapshot.js';
 import { PRIORITY } from '../../genesys/caller.js';
 import { GenesysApiError } from '../../genesys/errors.js';
@@ -22,6 +22,7 @@ import { explainDetection } from './explain.js';
 import { failureText } from './failure-text.js';
 import type { OperatorApi } from './genesys.js';
 import { fieldLines, planFields } from './inspect-fields.js';
+import { identityLines } from './inspect-identity.js';
 
 /** The conversation cannot be inspected (code `inspect.not-found` or `inspect.bad-conversation`). */
 export class InspectError extends EnricherError {
@@ -42,11 +43,6 @@ export interface InspectRequest {
   readonly conversationId: string;
   /** PATCH the attributes (with the marker) when the decision is `enrich`. */
   readonly write: boolean;
-}
-
-/** The customer the pipeline would look up: first `customer`, else first `external` (detect.ts rule 2). */
-export function customerOf(view: ConversationView): ParticipantView | undefined {
-  return view.participants.find((p) => p.purpose === 'customer') ?? view.participants.find((p) => p.purpose === 'external');
 }
 
 /** One line per participant: ids, role, state and queue, never a name or an address. */
@@ -110,9 +106,11 @@ async function preview(config: EnricherConfig, req: InspectRequest, ctx: Preview
     print('crm: no customer participant, so no lookup');
     return finishWithoutWrite(req, print, 'there is no customer');
   }
-  const keys = lookupKeys(customer.address);
-  const have = [keys.phone !== undefined && 'a phone number', keys.email !== undefined && 'an e-mail address'].filter(Boolean).join(' and ');
-  print(`customer: participant ${customer.id}, address gives ${have || 'no lookup key'} (not shown)`);
+  // The same customer and media as detection, and the same identity resolution as the pipeline.
+  const media = decision.kind === 'enrich' ? decision.media : customer.media;
+  const identity = media === undefined ? { keys: {}, keySources: {}, tried: [] } : resolveIdentity(customer, media, config.identity[media]);
+  print(`customer: participant ${customer.id}; lookup keys:`);
+  for (const line of identityLines(identity, media)) print(`  ${line}`);
 
   const flowId = await resolveFlowId(config.flow, api);
   const store = new SchemaStore(
@@ -126,11 +124,12 @@ async function preview(config: EnricherConfig, req: InspectRequest, ctx: Preview
   const crm = ctx.deps.crm(config);
   let answer;
   try {
-    answer = await crm.lookup({ ...keys, conversationId: ctx.view.id, queueId, attributes: customer.attributes });
+    answer = await crm.lookup({ ...identity.keys, conversationId: ctx.view.id, queueId, attributes: customer.attributes });
   } finally {
     await crm.close();
   }
-  const status = answer.found ? 'found a record' : answer.error === undefined ? 'not found' : `failed (${answer.error})`;
+  const placeholder = answer.placeholder === undefined ? '' : ` at ${answer.placeholder}`;
+  const status = answer.found ? 'found a record' : answer.error === undefined ? 'not found' : `failed (${answer.error}${placeholder})`;
   print(`crm: ${status}, outcome ${answer.outcome}, ${answer.latencyMs} ms (fresh lookup, no cache)`);
   if (!answer.found) return finishWithoutWrite(req, print, answer.error === undefined ? 'the CRM does not know the customer' : 'the CRM lookup failed');
 

@@ -62,6 +62,11 @@ export function addControlRoutes(router: Router, sandbox: Sandbox): void {
     sandbox.hub.socketClosing(optionalString(body.channelId), typeof body.delayMs === 'number' ? body.delayMs : undefined);
     return ok();
   });
+  router.add('POST', '/sandbox/channels/{channelId}/gone', (ctx) => {
+    const result = optionalString(objectBody(ctx).result);
+    if (!sandbox.hub.channelGone(ctx.params.channelId ?? '', result)) throw new ApiFailure(404, 'not.found', 'no such channel');
+    return ok();
+  });
   router.add('POST', '/sandbox/channels/{channelId}/expire', (ctx) => {
     sandbox.hub.expireChannel(ctx.params.channelId ?? '');
     return ok();

@@ -2,7 +2,7 @@
  * Socket and channel faults for tests and the control API: abrupt drops, missing heartbeats,
  * half-open sockets, announced maintenance closes, expiry, token revocation, lost subscriptions.
  */
-import { CLOSE, noLongerSubscribedFrame, socketClosingFrame, tokenRevokedFrame } from './frames.js';
+import { CLOSE, noLongerSubscribedFrame, resultFrame, socketClosingFrame, tokenRevokedFrame } from './frames.js';
 import type { ChannelRegistry } from './registry.js';
 import type { SocketServer } from './sockets.js';
 import type { Channel, HubCounters } from './types.js';
@@ -85,6 +85,20 @@ export class HubFaults {
     if (!channel) return false;
     this.deps.registry.setTopics(channel, []);
     if (channel.connection) this.deps.sockets.send(channel.connection, noLongerSubscribedFrame(channel.id));
+    return true;
+  }
+
+  channelGone(channelId: string, result: string): boolean {
+    const channel = this.deps.registry.get(channelId);
+    if (!channel) return false;
+    const conn = channel.connection;
+    this.deps.counters.channelsGone++;
+    this.deps.registry.remove(channel, 'gone');
+    if (conn) {
+      this.deps.sockets.send(conn, resultFrame(result));
+      // Nothing more comes on it (no heartbeat, no pong, no event); it stays open until the client closes it.
+      conn.silenced = true;
+    }
     return true;
   }
 

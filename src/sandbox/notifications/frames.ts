@@ -31,6 +31,14 @@ export function noLongerSubscribedFrame(channelId: string): string {
   return eventFrame(`v2.system.no_longer_subscribed.${channelId}`, { message: 'This channel is no longer subscribed to any topic' });
 }
 
+/**
+ * The bare message (no envelope) a socket gets when its channel or the token that made it is gone,
+ * e.g. `{"result":"404"}`.
+ */
+export function resultFrame(result: string): string {
+  return JSON.stringify({ result });
+}
+
 /** Close codes and reasons. Genesys documents none; 1001 "going away" has been seen in the wild. */
 export const CLOSE = {
   /** A second socket connected to the same channel. */

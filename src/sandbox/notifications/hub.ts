@@ -60,6 +60,9 @@ export class NotificationHubError extends EnricherError {}
  * - an expired channel is deleted at once (HEAD 404, socket closed 1000 "Channel expired");
  * - a revoked token's channels get `v2.system.token_revoked.{channelId}`, then are deleted;
  * - `noLongerSubscribed` clears the channel's topics, then sends `v2.system.no_longer_subscribed.{channelId}`;
+ * - `channelGone` deletes the channel and sends `{"result":"404"}` on its socket, which stays open;
+ * - past `maxChannelsPerClient`, creating a channel evicts the client's oldest channel without a
+ *   socket, else its oldest (socket closed 1000), as Genesys does;
  * - system frames use the full envelope (version, metadata); heartbeat and pong are the bare shape.
  */
 export class NotificationHub {
@@ -192,6 +195,16 @@ export class NotificationHub {
     return this.faults.noLongerSubscribed(channelId);
   }
 
+  /**
+   * The channel is gone (deleted, HEAD 404) and its socket gets the bare `{"result": result}` message
+   * Genesys sends then (default `"404"`), after which the socket stays open and silent: only a
+   * client that understands the message replaces the channel before its watchdog fires. False when
+   * the channel is unknown.
+   */
+  channelGone(channelId: string, result = '404'): boolean {
+    return this.faults.channelGone(channelId, result);
+  }
+
   /** Every live channel, in creation order. */
   channels(): ChannelInfo[] {
     return [...this.registry.all()].map((c) => ({
@@ -224,7 +237,8 @@ export class NotificationHub {
   private onRemove(channel: Channel, reason: RemovalReason): void {
     this.logger.debug('channel removed', { channelId: channel.id, clientId: channel.clientId, reason });
     const conn = channel.connection;
-    if (!conn) return;
+    // A gone channel's socket is left open on purpose (see channelGone).
+    if (!conn || reason === 'gone') return;
     const spec = reason === 'expired' ? CLOSE.expired : reason === 'evicted' ? CLOSE.evicted : CLOSE.tokenRevoked;
     this.sockets.close(conn, spec);
   }

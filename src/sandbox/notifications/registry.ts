@@ -43,6 +43,7 @@ export class ChannelRegistry {
       const victim = chooseEvictee(this.ofClient(clientId).map((channel) => ({ channel, connected: channel.connection !== undefined })));
       if (!victim) break;
       this.deps.counters.channelsEvicted++;
+      if (victim.connected) this.deps.counters.connectedChannelsEvicted++;
       this.remove(victim.channel, 'evicted');
     }
     const now = this.deps.now();

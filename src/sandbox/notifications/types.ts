@@ -46,6 +46,10 @@ export interface Connection {
 export interface HubCounters {
   channelsCreated: number;
   channelsEvicted: number;
+  /** Evictions that hit a channel with an open socket (a client holding too many channels in use). */
+  connectedChannelsEvicted: number;
+  /** Channels ended by the `channelGone` fault (`{"result": ...}` sent, socket left open). */
+  channelsGone: number;
   channelsExpired: number;
   socketsOpened: number;
   /** Sockets closed because a second socket connected to the same channel. */
@@ -69,6 +73,8 @@ export function zeroCounters(): HubCounters {
   return {
     channelsCreated: 0,
     channelsEvicted: 0,
+    connectedChannelsEvicted: 0,
+    channelsGone: 0,
     channelsExpired: 0,
     socketsOpened: 0,
     socketsKicked: 0,
@@ -83,4 +89,4 @@ export function zeroCounters(): HubCounters {
 }
 
 /** Why a channel left the registry. */
-export type RemovalReason = 'expired' | 'evicted' | 'token-revoked';
+export type RemovalReason = 'expired' | 'evicted' | 'token-revoked' | 'gone';

@@ -51,7 +51,9 @@ describe('genesys-enricher inspect', () => {
     expect(out).toMatch(/^decision: enrich now \(call\)$/m);
     expect(out).toMatch(/why: an agent is connected in watched queue "Support DE"/);
     expect(out).toMatch(/^target: customer participant \S+$/m);
-    expect(out).toMatch(/customer: participant \S+, address gives a phone number \(not shown\)/);
+    expect(out).toMatch(/^customer: participant \S+; lookup keys:$/m);
+    expect(out).toMatch(/^ {2}phone {13}from (ani|address) \(value not shown\)$/m);
+    expect(out).toMatch(/^ {2}sources tried for call: ani, address, externalContact$/m);
     expect(out).toMatch(/crm: found a record, outcome miss/);
     expect(out).toContain(`Flow.accountId <- /account/id`);
     expect(out).toContain(`raw string (10 chars); schema string, required, maxLength 32; write crm.accountId = sha256:${hashValue('ACC-731902')} (10 chars)`);

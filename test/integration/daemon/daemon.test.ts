@@ -111,7 +111,7 @@ describe('daemon (in-process) against the sandbox', () => {
     const queueId = sandbox.options.queues[0]!.id;
     const first = await start();
     sandbox.traffic.pause();
-    const conv = await sandbox.traffic.startOne({ media: 'chat', queueId, script: 'connect', until: 'started', customerAddress: `tel:${knownPhone()}` });
+    const conv = await sandbox.traffic.startOne({ media: 'call', queueId, script: 'connect', until: 'started', customerAddress: `tel:${knownPhone()}` });
     while (sandbox.traffic.step(conv.id) && !sandbox.org.connected.has(conv.id));
     await waitFor(() => sandbox.org.writes.length === 1);
     await first.daemon.stop();

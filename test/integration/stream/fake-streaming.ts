@@ -46,6 +46,8 @@ export class FakeStreaming {
   readonly deniedTopics = new Set<string>();
   /** What `expires` new channels get (ms from now); undefined: none. */
   lifetimeMs: number | undefined = 24 * 60 * 60 * 1000;
+  /** How long each subscribe takes to answer. */
+  subscribeDelayMs = 0;
   /** Whether a subscribe moves `expires` forward by `lifetimeMs` (genesys-api.md: unsure). */
   resubscribeExtends = true;
   /** Called on every accepted connection (e.g. to send frames at that moment). */
@@ -88,8 +90,9 @@ export class FakeStreaming {
       this.channels.set(id, { id, topics: [], exists: true, expires });
       return Promise.resolve({ id, connectUri: this.uri(id), ...(expires === undefined ? {} : { expires }) });
     },
-    subscribe: (channelId, topics) => {
+    subscribe: async (channelId, topics) => {
       this.calls.subscribe.push({ channelId, topics });
+      if (this.subscribeDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.subscribeDelayMs));
       const channel = this.channels.get(channelId);
       if (!channel?.exists) return Promise.reject(new Error('fake 404'));
       channel.topics = topics.filter((t) => !this.deniedTopics.has(t));
@@ -97,7 +100,7 @@ export class FakeStreaming {
       const rejected: RejectedTopic[] = topics
         .filter((t) => this.deniedTopics.has(t))
         .map((topic) => ({ topic, reason: 'permission denied', missingPermissions: ['routing:queue:view'] }));
-      return Promise.resolve({ rejected });
+      return { rejected };
     },
     channelExists: (channelId) => {
       this.calls.exists += 1;
@@ -123,6 +126,13 @@ export class FakeStreaming {
     const conn = this.openOn(channelId).at(-1);
     if (!conn) throw new Error(`no open socket on ${channelId}`);
     conn.ws.send(JSON.stringify({ topicName, version: '2', eventBody, metadata: { CorrelationId: `corr-${Date.now()}` } }));
+  }
+
+  /** Sends a raw text (not necessarily an envelope) on the channel's open socket. */
+  sendRaw(channelId: string, text: string): void {
+    const conn = this.openOn(channelId).at(-1);
+    if (!conn) throw new Error(`no open socket on ${channelId}`);
+    conn.ws.send(text);
   }
 
   /** Kills the channel's socket without a close frame (the client sees 1006). */

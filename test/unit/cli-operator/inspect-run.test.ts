@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { customerOf, participantLine } from '../../../src/cli/operator/inspect-run.js';
+import { participantLine } from '../../../src/cli/operator/inspect-run.js';
+import { identityLines } from '../../../src/cli/operator/inspect-identity.js';
+import { customerOf } from '../../../src/enrich/detect.js';
+import { resolveIdentity } from '../../../src/enrich/identity.js';
 import type { ConversationView, ParticipantView } from '../../../src/enrich/snapshot.js';
 
 const p = (id: string, purpose: string, extra: Partial<ParticipantView> = {}): ParticipantView => ({ id, purpose, attributes: {}, ...extra });
@@ -23,5 +26,35 @@ describe('participantLine', () => {
     expect(line).not.toContain('4915112345678');
     const agent = p('a1', 'agent', { queueId: 'q1', state: 'alerting', media: 'chat' });
     expect(participantLine(agent, (id) => `"Q" (${id})`, 'm', 'c1')).toBe('agent     a1  state alerting  media chat  queue "Q" (q1)');
+  });
+});
+
+describe('customer selection shared with detection', () => {
+  it('picks the live customer over an ended one, as detection does', () => {
+    const view: ConversationView = {
+      id: 'conv',
+      participants: [p('old', 'customer', { state: 'disconnected', media: 'call' }), p('live', 'customer', { state: 'connected', media: 'call' })],
+    };
+    expect(customerOf(view)?.id).toBe('live');
+  });
+});
+
+describe('identityLines', () => {
+  it('names the source of each key field by field, never a value', () => {
+    const customer = p('c', 'customer', { callbackNumber: '+4915199887766', externalContactId: 'ec-1', attributes: { 'context.email': 'ann@example.com' } });
+    const identity = resolveIdentity(customer, 'callback', ['callbackNumbers', 'attr:context.email', 'externalContact']);
+    const lines = identityLines(identity, 'callback');
+    expect(lines).toEqual([
+      'phone             from callbackNumbers (value not shown)',
+      'email             from attr:context.email (value not shown)',
+      'externalContactId from externalContact (value not shown)',
+      'sources tried for callback: callbackNumbers, attr:context.email, externalContact',
+    ]);
+    expect(lines.join('\n')).not.toMatch(/4915199887766|ann@|ec-1/);
+  });
+
+  it('says none for a kind no source gave', () => {
+    const identity = resolveIdentity(p('c', 'customer', { address: '5ee3@guest.example.com' }), 'chat', ['address']);
+    expect(identityLines(identity, 'chat')).toEqual(['phone             none', 'email             none', 'externalContactId none', 'sources tried for chat: address']);
   });
 });

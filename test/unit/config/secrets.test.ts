@@ -71,6 +71,7 @@ describe('describeConfig', () => {
         headerNames: ['Authorization', 'X-Inline'],
       },
       attributes: { inputs: ['Flow.accountId'] },
+      identity: { call: ['ani', 'address', 'externalContact'], chat: ['externalContact'] },
       analytics: { webhookUrl: 'https://analytics.example.com/hook?token=…' },
       http: { listen: '127.0.0.1:9464' },
       audit: { file: '/etc/genesys-enricher/audit.jsonl' },

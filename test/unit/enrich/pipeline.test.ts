@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { parseCrmTemplate, renderCrmLookup } from '../../../src/crm/template.js';
 import type { CrmContext, CrmResult } from '../../../src/crm/types.js';
 import { GenesysApiError } from '../../../src/genesys/errors.js';
 import { silentLogger } from '../../../src/log.js';
+import { IDENTITY_DEFAULTS } from '../../../src/enrich/identity.js';
 import { Enricher, type EnricherOptions } from '../../../src/enrich/pipeline.js';
 import { compileSchema, type CompiledSchema } from '../../../src/schema/compile.js';
 import { hashValue, memoryAuditSink } from '../../../src/sinks/audit.js';
@@ -42,6 +44,7 @@ function harness(opts: {
   const enricher = new Enricher(
     {
       detect: { queueIds: new Set([Q1]), media: new Set(['call', 'chat', 'message', 'email', 'callback'] as const), trigger: 'agent-connected', target: 'customer', markerKey: MARKER },
+      identity: IDENTITY_DEFAULTS,
       map: { 'Flow.accountId': '/account/id', 'Flow.vip': '/account/vip', 'Flow.balance': '/account/balance' },
       prefix: 'crm.',
       queueSize: 100,
@@ -236,6 +239,7 @@ describe('Enricher recovery after a crash', () => {
     const enricher = new Enricher(
       {
         detect: { queueIds: new Set([Q1]), media: new Set(['call'] as const), trigger: 'agent-connected', target: 'customer', markerKey: MARKER },
+        identity: IDENTITY_DEFAULTS,
         map: { 'Flow.accountId': '/account/id' },
         prefix: 'crm.',
         queueSize: 10,
@@ -274,5 +278,69 @@ describe('Enricher recovery after a crash', () => {
     const { enricher, audit } = build(isAudited);
     enricher.offer(connected('c1', { [MARKER]: 'trace-1' }), undefined, source);
     expect(audit.lines[0]).toMatchObject({ event: 'skipped', reason: 'already-enriched' });
+  });
+});
+
+describe('Enricher: lookup keys and their sources', () => {
+  const TEMPLATE = parseCrmTemplate('http://127.0.0.1:1/customers/{attr:account?}?phone={phone?}&email={email?}');
+  // A CRM fake that renders the real template, so refusals come from the real renderer.
+  const crm = (ctx: CrmContext): Promise<CrmResult> => {
+    const r = renderCrmLookup(TEMPLATE, ctx);
+    if (r.ok) return Promise.resolve({ outcome: 'miss', found: true, record: RECORD, latencyMs: 1 });
+    return Promise.resolve({ outcome: 'error', found: false, latencyMs: 0, error: r.reason, ...(r.placeholder !== undefined && { placeholder: r.placeholder }) });
+  };
+  const callback = (numbers: string[]) =>
+    JSON.parse(
+      JSON.stringify({
+        id: 'cb1',
+        participants: [
+          { id: 'p-cust', purpose: 'customer', attributes: {}, callbacks: [{ state: 'connected', callbackNumbers: numbers }] },
+          { id: 'p-acd', purpose: 'acd', queueId: Q1, callbacks: [{ state: 'disconnected' }] },
+          { id: 'p-agent', purpose: 'agent', queueId: Q1, callbacks: [{ state: 'connected' }], calls: [{ state: 'connected' }] },
+        ],
+      }),
+    ) as unknown;
+
+  it('says on the enriched line which source gave each key', async () => {
+    const h = harness({ crm });
+    h.enricher.offer(callback(['', '+4915199887766']), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.lookups[0]).toMatchObject({ phone: '+4915199887766' });
+    expect(h.audit.lines[0]).toMatchObject({ event: 'enriched', media: 'callback', keySources: { phone: 'callbackNumbers' } });
+    expect(JSON.stringify(h.audit.lines[0])).not.toContain('4915199887766');
+  });
+
+  it('skips a conversation without a usable key, listing the sources tried and no value', async () => {
+    const h = harness({ crm });
+    h.enricher.offer(callback(['']), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    const line = h.audit.lines[0]!;
+    expect(line).toMatchObject({ event: 'skipped', reason: 'no-lookup-key', sourcesTried: ['callbackNumbers', 'ani', 'address', 'externalContact'] });
+    expect(line.keySources).toBeUndefined();
+    expect(h.writes).toHaveLength(0);
+  });
+
+  it('skips a value that could move the request, naming the placeholder and never the value', async () => {
+    const h = harness({ crm });
+    h.enricher.offer(connected('c1', { account: '%2e%2e' }), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    const line = h.audit.lines[0]!;
+    expect(line).toMatchObject({ event: 'skipped', reason: 'invalid-lookup-key', placeholder: '{attr:account?}', keySources: { phone: 'address' } });
+    expect(JSON.stringify(line)).not.toMatch(/2e%2e|4915112345678/);
+    expect(h.writes).toHaveLength(0);
+  });
+
+  it('uses the configured sources of the medium', async () => {
+    const chat = body('generic', 'ch1', 'chat', [
+      { ...customer(['connected'], { 'context.Email': 'ann@example.com' }), address: '5ee38185@guest.example.com' },
+      acd('p-acd', Q1, ['disconnected']),
+      agent('p-agent', Q1, ['connected']),
+    ]);
+    const h = harness({ crm, options: { identity: { ...IDENTITY_DEFAULTS, chat: ['attr:context.email', 'externalContact'] } } });
+    h.enricher.offer(chat, undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.lookups[0]).toMatchObject({ email: 'ann@example.com' });
+    expect(h.lookups[0]?.phone).toBeUndefined();
+    expect(h.audit.lines[0]).toMatchObject({ event: 'enriched', keySources: { email: 'attr:context.email' } });
   });
 });

@@ -15,6 +15,11 @@ describe('parseFrame', () => {
     ['no longer subscribed', envelope('v2.system.no_longer_subscribed.streaming-0-abc', {}), { kind: 'no-longer-subscribed', channelId: 'streaming-0-abc' }],
     ['no longer subscribed without id', envelope('v2.system.no_longer_subscribed.', {}), { kind: 'unknown', topicName: 'v2.system.no_longer_subscribed.' }],
     ['token revoked', envelope('v2.system.token_revoked.client-1', {}), { kind: 'token-revoked' }],
+    ['result 404 (channel or token gone)', '{"result":"404"}', { kind: 'channel-gone', result: '404' }],
+    ['result as a number', '{"result":404}', { kind: 'channel-gone', result: '404' }],
+    ['result with a message', '{"result":"401","message":"token expired"}', { kind: 'channel-gone', result: '401' }],
+    ['result that is not a short code', '{"result":"<script> and more"}', { kind: 'channel-gone', result: 'other' }],
+    ['result beside a topicName is an envelope', '{"topicName":"v2.x","result":"404"}', { kind: 'unknown', topicName: 'v2.x' }],
     [
       'generic queue conversation',
       envelope(`v2.routing.queues.${Q}.conversations`, { id: 'c1', participants: [] }, { CorrelationId: 'corr-1' }),

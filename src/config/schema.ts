@@ -37,9 +37,13 @@ const genesys = exactlyOne(
     requestsPerMinute: defaulted(intRange(1, 10_000), D.genesys.requestsPerMinute),
     maxConcurrentRequests: defaulted(intRange(1, 1_000), D.genesys.maxConcurrentRequests),
     timeoutMs: timeoutMs(D.genesys.timeoutMs),
+    retryAfterCapMs: defaulted(intRange(1_000, 3_600_000), D.genesys.retryAfterCapMs),
   }),
   ['region', 'gatewayUrl'],
 );
+
+// A short root key would make the marker guessable; 16 characters is the least we accept.
+const signingKey = define<string>('signing-key', (v) => (typeof v === 'string' && v.length >= 16) || 'must be a secret of at least 16 characters (use ${ENV_NAME} or ${credential:NAME})');
 
 const queueRef = exactlyOne(object({ name: optional(text()), id: optional(uuid()) }), ['name', 'id']);
 
@@ -188,6 +192,7 @@ export const configStruct = refine(
       {},
     ),
     audit: defaulted(object({ file: defaulted(text(), D.audit.file), onWriteFailure: defaulted(choice(AUDIT_WRITE_FAILURE_MODES), D.audit.onWriteFailure) }), {}),
+    signing: defaulted(object({ key: optional(signingKey) }), {}),
     http: defaulted(object({ listen: defaulted(listen, D.http.listen) }), {}),
     stream: defaulted(
       object({

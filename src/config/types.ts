@@ -19,6 +19,8 @@ export interface GenesysLimits {
   readonly maxConcurrentRequests: number;
   /** HTTP timeout of one API call. */
   readonly timeoutMs: number;
+  /** Longest pause one 429 may cause, whatever its Retry-After asks (warned when it applies). */
+  readonly retryAfterCapMs: number;
 }
 
 /** How to reach Genesys Cloud: a public region, or a gateway URL (the sandbox, a proxy). Exactly one is set. */
@@ -88,6 +90,15 @@ export interface AuditConfig {
   readonly onWriteFailure: AuditWriteFailureMode;
 }
 
+/** The root of the keys that sign the marker and the audit hashes. */
+export interface SigningConfig {
+  /**
+   * The root secret (`${ENV}` or `${credential:NAME}`; at least 16 characters). Absent: derived
+   * from `genesys.clientSecret`, so restarts and instances sharing an OAuth client agree.
+   */
+  readonly key?: string;
+}
+
 /** A resolved `HOST:PORT` (IPv6 hosts without brackets). */
 export interface ListenAddress {
   readonly host: string;
@@ -154,6 +165,7 @@ export interface EnricherConfig {
   readonly identity: IdentityConfig;
   readonly analytics: AnalyticsConfig;
   readonly audit: AuditConfig;
+  readonly signing: SigningConfig;
   readonly http: HttpConfig;
   readonly stream: StreamConfig;
   readonly backfill: BackfillConfig;
@@ -165,7 +177,7 @@ export interface EnricherConfig {
 
 /** The shape of `CONFIG_DEFAULTS`: the defaulted options, as written in the file (before resolving). */
 export interface ConfigDefaults {
-  readonly genesys: Pick<GenesysLimits, 'requestsPerMinute' | 'maxConcurrentRequests' | 'timeoutMs'>;
+  readonly genesys: Pick<GenesysLimits, 'requestsPerMinute' | 'maxConcurrentRequests' | 'timeoutMs' | 'retryAfterCapMs'>;
   readonly media: readonly MediaType[];
   readonly trigger: Trigger;
   readonly target: Target;

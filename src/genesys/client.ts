@@ -3,12 +3,15 @@
  * each through the ApiCaller (budget, retries, re-login). Nothing else in the daemon imports
  * the SDK.
  */
-import platformClient, { type Models } from 'purecloud-platform-client-v2';
+import type platformClient from 'purecloud-platform-client-v2';
+import type { Models } from 'purecloud-platform-client-v2';
 import type { Logger } from '../log.js';
 import { ApiCaller, PRIORITY, type CallObserver, type CallerOptions, type Priority } from './caller.js';
+import type { DeniedCall } from './denials.js';
 import { GenesysApiError } from './errors.js';
+import type { FamilyPause } from './pauses.js';
 import { RETRY_DEFAULTS, type RetryPolicy } from './retry.js';
-import { createSdkClient, type ApiTarget, type SdkClient } from './sdk.js';
+import { createSdkClient, sdkModule, type ApiTarget, type SdkClient } from './sdk.js';
 import { TokenManager } from './token.js';
 
 export interface GenesysClientOptions {
@@ -22,6 +25,15 @@ export interface GenesysClientOptions {
   readonly windowMs?: number;
   readonly retry?: RetryPolicy;
   readonly renewBeforeMs?: number;
+  /** Longest pause one 429 may cause (`genesys.retryAfterCapMs`; default 60 s). */
+  readonly retryAfterCapMs?: number;
+}
+
+/** A notification topic as `availabletopics?expand=requiresPermissions` lists it. */
+export interface TopicPermissions {
+  /** The topic template, e.g. `v2.routing.queues.{id}.conversations`. */
+  readonly id: string;
+  readonly requiresPermissions: string[];
 }
 
 /** A topic the subscribe call did not accept. */
@@ -37,6 +49,8 @@ export interface ActivityEntity {
   readonly queueId: string;
   readonly mediaType?: string;
   readonly metric?: string;
+  /** When the entity entered its current state (ISO 8601), as the activity query reports it. */
+  readonly activityDate?: string;
 }
 
 export class GenesysClient {
@@ -60,13 +74,16 @@ export class GenesysClient {
       maxConcurrentRequests: opts.maxConcurrentRequests,
       windowMs: opts.windowMs ?? 60_000,
       retry: opts.retry ?? RETRY_DEFAULTS,
+      ...(opts.retryAfterCapMs !== undefined && { pauses: { capMs: opts.retryAfterCapMs } }),
     };
     this.caller = new ApiCaller(callerOpts, { tokens: this.tokens, logger: deps.logger, ...(deps.observer && { observer: deps.observer }) });
-    this.notifications = new platformClient.NotificationsApi(this.sdk);
-    this.conversations = new platformClient.ConversationsApi(this.sdk);
-    this.architect = new platformClient.ArchitectApi(this.sdk);
-    this.routing = new platformClient.RoutingApi(this.sdk);
-    this.analytics = new platformClient.AnalyticsApi(this.sdk);
+    // The SDK is loaded through sdk.ts only (never imported here): see its note on HOME.
+    const sdk = sdkModule();
+    this.notifications = new sdk.NotificationsApi(this.sdk);
+    this.conversations = new sdk.ConversationsApi(this.sdk);
+    this.architect = new sdk.ArchitectApi(this.sdk);
+    this.routing = new sdk.RoutingApi(this.sdk);
+    this.analytics = new sdk.AnalyticsApi(this.sdk);
   }
 
   /** Logs in now (start-up fails fast on bad credentials). */
@@ -77,6 +94,24 @@ export class GenesysClient {
   /** Calls waiting for the rate budget. */
   queued(): number {
     return this.caller.queued();
+  }
+
+  /** Every endpoint family with its remaining 429 pause (0: not paused). */
+  pauses(): FamilyPause[] {
+    return this.caller.pauses();
+  }
+
+  /** Endpoints refused with 403 since they last succeeded, with the permission they need. */
+  deniedCalls(): DeniedCall[] {
+    return this.caller.deniedCalls();
+  }
+
+  /** The notification topics this client may know of, with the permissions each requires. */
+  async availableTopics(): Promise<TopicPermissions[]> {
+    const { body } = await this.caller.call<Models.AvailableTopicEntityListing>('GET /api/v2/notifications/availabletopics', PRIORITY.control, () =>
+      this.notifications.getNotificationsAvailabletopics({ expand: ['requiresPermissions'] }),
+    );
+    return (body.entities ?? []).flatMap((t) => (t.id ? [{ id: t.id, requiresPermissions: [...(t.requiresPermissions ?? [])] }] : []));
   }
 
   async createChannel(): Promise<{ id: string; connectUri: string; expires?: string }> {
@@ -163,6 +198,8 @@ export class GenesysClient {
   async patchParticipantAttributes(conversationId: string, participantId: string, attributes: Readonly<Record<string, string>>, priority: Priority = PRIORITY.write): Promise<{ correlationId?: string }> {
     const { headers } = await this.caller.call('PATCH /api/v2/conversations/{conversationId}/participants/{participantId}/attributes', priority, () =>
       this.conversations.patchConversationParticipantAttributes(conversationId, participantId, { attributes: { ...attributes } }),
+      // A timed-out PATCH may have landed: the pipeline reads the conversation back before sending it again.
+      { retryUnknownOutcome: false },
     );
     const correlationId = headers['inin-correlation-id'];
     return typeof correlationId === 'string' ? { correlationId } : {};
@@ -191,13 +228,20 @@ export class GenesysClient {
       if (result.truncated) truncated = true;
       for (const e of result.entities ?? []) {
         if (e.conversationId && e.queueId) {
-          entities.push({ conversationId: e.conversationId, queueId: e.queueId, ...(e.mediaType && { mediaType: e.mediaType }), ...(e.metric && { metric: e.metric }) });
+          entities.push({
+            conversationId: e.conversationId,
+            queueId: e.queueId,
+            ...(e.mediaType && { mediaType: e.mediaType }),
+            ...(e.metric && { metric: e.metric }),
+            ...(typeof e.activityDate === 'string' && { activityDate: e.activityDate }),
+          });
         }
       }
     }
     return { entities, truncated };
   }
 
+  /** Stops renewing the token and rejects every waiting call at once (see ApiCaller.close). */
   async close(): Promise<void> {
     this.tokens.stop();
     await this.caller.close();

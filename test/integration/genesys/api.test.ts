@@ -139,8 +139,8 @@ describe('conversations', () => {
     expect(answer.truncated).toBe(false);
     expect(answer.entities.sort((x, y) => x.queueId.localeCompare(y.queueId))).toEqual(
       [
-        { conversationId: a.id, queueId: q1, mediaType: 'call', metric: 'oInteracting' },
-        { conversationId: b.id, queueId: q2, mediaType: 'chat', metric: 'oWaiting' },
+        { conversationId: a.id, queueId: q1, mediaType: 'call', metric: 'oInteracting', activityDate: expect.any(String) as string },
+        { conversationId: b.id, queueId: q2, mediaType: 'chat', metric: 'oWaiting', activityDate: expect.any(String) as string },
       ].sort((x, y) => x.queueId.localeCompare(y.queueId)),
     );
   });
@@ -175,6 +175,7 @@ describe('conversations', () => {
     expect((await client.getConversation(conv.id)).participants.find((p) => p.id === customer.id)?.attributes).toEqual({
       'ivr.language': expect.any(String),
       'ivr.intent': expect.any(String),
+      'ivr.DistributionGroup': sandbox.options.queues[0]!.id,
       'crm.tier': 'gold',
       'crm.accountId': 'A-1',
     });

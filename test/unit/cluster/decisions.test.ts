@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { holderInstance, parseClaimReply, renewEveryMs } from '../../../src/cluster/claims.js';
+import { classifyRedisError, ClusterRedisError, toClusterError } from '../../../src/cluster/connect.js';
+import { clusterKeys } from '../../../src/cluster/keys.js';
+
+function replyError(message: string): Error {
+  return Object.assign(new Error(message), { name: 'ReplyError' });
+}
+
+describe('parseClaimReply', () => {
+  it.each<[string, unknown, unknown]>([
+    ['claimed', ['claimed', 'a/1'], { kind: 'claimed', token: 'a/1' }],
+    ['done', ['done', 'b'], { kind: 'done', by: 'b' }],
+    ['done without a name', ['done', null], { kind: 'done', by: '' }],
+    ['held with ttl', ['held', 'c/2', 1500], { kind: 'held', by: 'c/2', ttlMs: 1500 }],
+    ['held with no ttl left', ['held', 'c/2', -2], { kind: 'held', by: 'c/2', ttlMs: 0 }],
+  ])('%s', (_name, reply, expected) => {
+    expect(parseClaimReply(reply)).toEqual(expected);
+  });
+
+  it.each<[string, unknown]>([
+    ['a number', 1],
+    ['an unknown word', ['maybe', 'x']],
+    ['a claim without token', ['claimed']],
+    ['nothing', null],
+  ])('refuses %s: an unexpected reply is never a claim', (_name, reply) => {
+    expect(() => parseClaimReply(reply)).toThrow(/unexpected claim reply/);
+  });
+});
+
+describe('lease timing and holders', () => {
+  it.each([
+    [30_000, 10_000],
+    [1_000, 333],
+    [2, 1],
+  ])('a lease of %i ms is renewed every %i ms', (lease, every) => {
+    expect(renewEveryMs(lease)).toBe(every);
+  });
+
+  it.each([
+    ['host-1:123:abc/9f1c', 'host-1:123:abc'],
+    ['plain', 'plain'],
+  ])('token %s belongs to %s', (token, instance) => {
+    expect(holderInstance(token)).toBe(instance);
+  });
+});
+
+describe('classifyRedisError', () => {
+  it.each<[string, unknown, string]>([
+    ['refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 'unreachable'],
+    ['unknown host', Object.assign(new Error('getaddrinfo ENOTFOUND x'), { code: 'ENOTFOUND' }), 'unreachable'],
+    ['closed stream', new Error("Stream isn't writeable and enableOfflineQueue options is false"), 'unreachable'],
+    ['closed connection', new Error('Connection is closed.'), 'unreachable'],
+    ['wrong password', replyError('WRONGPASS invalid username-password pair or user is disabled.'), 'auth'],
+    ['no password given', replyError('NOAUTH Authentication required.'), 'auth'],
+    ['full', replyError("OOM command not allowed when used memory > 'maxmemory'."), 'full'],
+    ['replica after failover', replyError("READONLY You can't write against a read only replica."), 'read-only'],
+    ['loading', replyError('LOADING Redis is loading the dataset in memory'), 'loading'],
+    ['command timeout', new Error('Command timed out'), 'timeout'],
+    ['anything else', new Error('ERR something'), 'other'],
+    ['not an error', 'text', 'other'],
+  ])('%s -> %s', (_name, err, fault) => {
+    expect(classifyRedisError(err)).toBe(fault);
+  });
+
+  it('keeps only the code word of the cause in the message', () => {
+    const err = toClusterError(replyError('WRONGPASS invalid username-password pair for secret-user'), 'claim');
+    expect(err).toBeInstanceOf(ClusterRedisError);
+    expect(err.code).toBe('cluster.redis');
+    expect(err.message).toBe('claim: Redis auth (WRONGPASS)');
+    expect(err.cause).toBeInstanceOf(Error);
+  });
+});
+
+describe('clusterKeys', () => {
+  it('puts the keys of one conversation in one hash slot, prefixed by the cluster', () => {
+    const keys = clusterKeys('eu', (id) => `h(${id})`);
+    expect(keys.claim('c1')).toBe('genesys-enricher:eu:{c1}:claim');
+    expect(keys.done('c1')).toBe('genesys-enricher:eu:{c1}:done');
+    expect(keys.instances).toBe('genesys-enricher:eu:{instances}:seen');
+    expect(keys.instanceInfo).toBe('genesys-enricher:eu:{instances}:info');
+    expect(keys.budget('client')).toBe('genesys-enricher:eu:budget:h(client)');
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { holderInstance, parseClaimReply, renewEveryMs } from '../../../src/cluster/claims.js';
 import { classifyRedisError, ClusterRedisError, toClusterError } from '../../../src/cluster/connect.js';
+import { instancesFromReply } from '../../../src/cluster/heartbeat.js';
 import { clusterKeys } from '../../../src/cluster/keys.js';
 
 function replyError(message: string): Error {
@@ -80,5 +81,27 @@ describe('clusterKeys', () => {
     expect(keys.instances).toBe('genesys-enricher:eu:{instances}:seen');
     expect(keys.instanceInfo).toBe('genesys-enricher:eu:{instances}:info');
     expect(keys.budget('client')).toBe('genesys-enricher:eu:budget:h(client)');
+  });
+});
+
+describe('instancesFromReply', () => {
+  const facts = (host: string, pid: number) => JSON.stringify({ host, pid, startedAt: 5 });
+  it('marks instances unseen for longer than goneAfterMs as gone, alive ones first', () => {
+    const reply = [10_000, ['b', '9000', 'a', '3000', 'c', '4000'], ['a', facts('h1', 1), 'b', facts('h2', 2), 'c', 'not json']];
+    const { now, instances } = instancesFromReply(reply, 6_000);
+    expect(now).toBe(10_000);
+    expect(instances).toEqual([
+      { id: 'b', host: 'h2', pid: 2, startedAt: 5, lastSeen: 9000, alive: true },
+      { id: 'c', host: '?', pid: 0, startedAt: 0, lastSeen: 4000, alive: true },
+      { id: 'a', host: 'h1', pid: 1, startedAt: 5, lastSeen: 3000, alive: false },
+    ]);
+  });
+
+  it.each<[string, unknown]>([
+    ['a number', 3],
+    ['a short list', [1, []]],
+    ['a time that is not a number', ['x', [], []]],
+  ])('refuses %s', (_name, reply) => {
+    expect(() => instancesFromReply(reply, 1)).toThrow(/unexpected heartbeat reply/);
   });
 });

@@ -66,6 +66,8 @@ export interface ClientOptions {
    * for the connection (false, for Bottleneck, which expects its commands to get through).
    */
   readonly failFast: boolean;
+  /** Connect only when first used (default true); Bottleneck needs a client that connects by itself. */
+  readonly lazy?: boolean;
 }
 
 /** A new client for the target; it connects in the background (see {@link probeRedis}). */
@@ -77,7 +79,7 @@ export function createRedisClient(target: RedisTarget, opts: ClientOptions): Red
     enableOfflineQueue: !opts.failFast,
     maxRetriesPerRequest: opts.failFast ? 0 : null,
     ...(opts.failFast && { commandTimeout: opts.connectTimeoutMs }),
-    lazyConnect: true,
+    lazyConnect: opts.lazy ?? true,
   };
   if (typeof target === 'string') return new Redis(target, common);
   if ('sentinels' in target) {
@@ -93,7 +95,7 @@ export function createRedisClient(target: RedisTarget, opts: ClientOptions): Red
     });
   }
   const clusterOptions: IORedisClusterOptions = {
-    lazyConnect: true,
+    lazyConnect: opts.lazy ?? true,
     enableOfflineQueue: !opts.failFast,
     clusterRetryStrategy: retryStrategy,
     redisOptions: {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { maxCallsPerWindow, sharedMinTimeMs } from '../../../src/cluster/budget.js';
 import { holderInstance, parseClaimReply, renewEveryMs } from '../../../src/cluster/claims.js';
 import { classifyRedisError, ClusterRedisError, toClusterError } from '../../../src/cluster/connect.js';
 import { instancesFromReply } from '../../../src/cluster/heartbeat.js';
@@ -103,5 +104,24 @@ describe('instancesFromReply', () => {
     ['a time that is not a number', ['x', [], []]],
   ])('refuses %s', (_name, reply) => {
     expect(() => instancesFromReply(reply, 1)).toThrow(/unexpected heartbeat reply/);
+  });
+});
+
+describe('shared budget spacing', () => {
+  it.each([
+    [300, 60_000, 205],
+    [20, 1_000, 56],
+    [2, 60_000, 60_001],
+    [1, 60_000, 60_001],
+  ])('%i calls per %i ms: at least %i ms apart across the cluster', (budget, windowMs, minTime) => {
+    expect(sharedMinTimeMs(budget, windowMs)).toBe(minTime);
+  });
+
+  it('never lets a sliding window hold more than the budget', () => {
+    for (const windowMs of [1_000, 60_000]) {
+      for (let budget = 1; budget <= 10_000; budget += budget < 50 ? 1 : 97) {
+        expect(maxCallsPerWindow(sharedMinTimeMs(budget, windowMs), windowMs), `${budget}/${windowMs}`).toBeLessThanOrEqual(budget);
+      }
+    }
   });
 });

@@ -129,6 +129,9 @@ export class Daemon {
         onRateLimited: () => {
           metrics.rateLimited.inc();
         },
+        onPermissionDenied: (call) => {
+          metrics.permissionDenied.inc({ call });
+        },
       },
       // Whether a channel outlives the token that created it is unsure (genesys-api.md): after
       // a renewal, move every channel to one made with the new token, overlap first.

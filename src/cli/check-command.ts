@@ -1,7 +1,9 @@
 /**
  * `genesys-enricher check --config FILE`: validates the config, logs in, resolves every queue and
  * the flow, loads and compiles the flow's schema, checks the attribute map against it, probes the
- * topic subscriptions and the CRM, and prints one line per check. Exit 0 when nothing failed, 1
+ * topic subscriptions and lists what each topic requires, probes the catch-up's calls and the
+ * attribute write (naming any permission Genesys refuses), then the CRM, and prints one line per
+ * check. Exit 0 when nothing failed, 1
  * when a check failed (the report is printed in full either way), 2 when the config does not load.
  */
 import { loadConfig } from '../config/index.js';

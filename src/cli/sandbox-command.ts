@@ -41,7 +41,7 @@ export async function sandboxCommand(opts: SandboxCommandOptions): Promise<numbe
   const out = process.stdout;
   const sandbox = await startSandbox({ port: opts.port, heartbeatIntervalMs: 10_000 });
   const crmToken = randomBytes(12).toString('hex');
-  const crm = await startFakeCrm({ token: crmToken, latencyMs: 15 });
+  const crm = await startFakeCrm({ token: crmToken, latencyMs: 15, directory: sandbox.org.customers });
   const auditFile = opts.auditFile ?? join(mkdtempSync(join(tmpdir(), 'genesys-enricher-')), 'audit.jsonl');
   process.env.SANDBOX_GATEWAY_URL = sandbox.url;
   process.env.SANDBOX_CLIENT_SECRET = SANDBOX_CLIENT.clientSecret;

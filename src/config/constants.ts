@@ -8,29 +8,11 @@ import type { ConfigDefaults } from './types.js';
  * (`schema.ts`) and the docs (`config/example.yaml`) follow these.
  */
 
-/** Genesys Cloud regions (the `<env>` in `api.<env>`), from genesys-api.md section 1. */
-export const GENESYS_REGIONS = [
-  'mypurecloud.com',
-  'mypurecloud.ie',
-  'mypurecloud.de',
-  'mypurecloud.jp',
-  'mypurecloud.com.au',
-  'usw2.pure.cloud',
-  'cac1.pure.cloud',
-  'apne2.pure.cloud',
-  'euw2.pure.cloud',
-  'aps1.pure.cloud',
-  'use2.us-gov-pure.cloud',
-  'sae1.pure.cloud',
-  'mec1.pure.cloud',
-  'apne3.pure.cloud',
-  'euc2.pure.cloud',
-  'mxc1.pure.cloud',
-  'apse1.pure.cloud',
-] as const;
-
-/** One of {@link GENESYS_REGIONS}. */
-export type GenesysRegion = (typeof GENESYS_REGIONS)[number];
+/**
+ * A Genesys Cloud region host (the `<env>` in `api.<env>`). The list is the SDK's own
+ * (`GENESYS_REGIONS` in urls.ts), so a region the pinned SDK knows is accepted as soon as it ships.
+ */
+export type GenesysRegion = string;
 
 /** Media types the daemon can watch (each has its own queue topic variant). */
 export const MEDIA_TYPES = ['call', 'chat', 'message', 'email', 'callback'] as const;
@@ -69,7 +51,7 @@ export const LISTEN_OFF = 'off';
 
 /** Every default of the config file. Keys not listed here are required (or optional without default). */
 export const CONFIG_DEFAULTS = {
-  genesys: { requestsPerMinute: 300, maxConcurrentRequests: 10, timeoutMs: 16_000 },
+  genesys: { requestsPerMinute: 300, maxConcurrentRequests: 10, timeoutMs: 16_000, retryAfterCapMs: 60_000 },
   media: MEDIA_TYPES,
   trigger: 'agent-connected',
   target: 'customer',

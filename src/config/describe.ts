@@ -43,6 +43,7 @@ export function describeConfig(config: EnricherConfig): Record<string, unknown> 
       requestsPerMinute: genesys.requestsPerMinute,
       maxConcurrentRequests: genesys.maxConcurrentRequests,
       timeoutMs: genesys.timeoutMs,
+      retryAfterCapMs: genesys.retryAfterCapMs,
     },
     queues: config.queues.map((q) => (q.id !== undefined ? { id: q.id } : { name: mask(q.name) })),
     media: config.media,

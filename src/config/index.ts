@@ -7,7 +7,6 @@ export {
   AUDIT_STDOUT,
   CONFIG_DEFAULTS,
   CRM_URL_PLACEHOLDERS,
-  GENESYS_REGIONS,
   LISTEN_OFF,
   LOG_FORMATS,
   LOG_LEVELS,
@@ -26,5 +25,5 @@ export { describeConfig } from './describe.js';
 export { configFormatOf, loadConfig, parseConfigText, type ConfigFormat, type LoadConfigOptions } from './load.js';
 export { parseConfig, type ParseContext } from './parse.js';
 export type * from './types.js';
-export { isLoopbackHost, parseListen, templatePlaceholders } from './urls.js';
+export { GENESYS_REGIONS, isLoopbackHost, parseListen, templatePlaceholders } from './urls.js';
 export { attributeKey, parseJsonPointer } from './values.js';

@@ -37,6 +37,7 @@ const genesys = exactlyOne(
     requestsPerMinute: defaulted(intRange(1, 10_000), D.genesys.requestsPerMinute),
     maxConcurrentRequests: defaulted(intRange(1, 1_000), D.genesys.maxConcurrentRequests),
     timeoutMs: timeoutMs(D.genesys.timeoutMs),
+    retryAfterCapMs: defaulted(intRange(1_000, 3_600_000), D.genesys.retryAfterCapMs),
   }),
   ['region', 'gatewayUrl'],
 );

@@ -20,6 +20,8 @@ export interface GenesysLimits {
   readonly maxConcurrentRequests: number;
   /** HTTP timeout of one API call. */
   readonly timeoutMs: number;
+  /** Longest pause one 429 may cause, whatever its Retry-After asks (warned when it applies). */
+  readonly retryAfterCapMs: number;
 }
 
 /** How to reach Genesys Cloud: a public region, or a gateway URL (the sandbox, a proxy). Exactly one is set. */
@@ -166,7 +168,7 @@ export interface EnricherConfig {
 
 /** The shape of `CONFIG_DEFAULTS`: the defaulted options, as written in the file (before resolving). */
 export interface ConfigDefaults {
-  readonly genesys: Pick<GenesysLimits, 'requestsPerMinute' | 'maxConcurrentRequests' | 'timeoutMs'>;
+  readonly genesys: Pick<GenesysLimits, 'requestsPerMinute' | 'maxConcurrentRequests' | 'timeoutMs' | 'retryAfterCapMs'>;
   readonly media: readonly MediaType[];
   readonly trigger: Trigger;
   readonly target: Target;

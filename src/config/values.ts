@@ -2,7 +2,7 @@
  * Pure checks on single config values that are not URLs. Each returns a problem message or
  * `undefined`; messages never quote the value.
  */
-import { GENESYS_REGIONS } from './constants.js';
+import { GENESYS_REGIONS } from './urls.js';
 
 /** A UUID in the 8-4-4-4-12 hex form Genesys uses for ids (any case). */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -40,7 +40,7 @@ export function closestMatch(word: string, candidates: readonly string[], maxDis
  * or an `api.`/`login.` host, so those parts are ignored when looking for the suggestion.
  */
 export function checkRegion(value: string): string | undefined {
-  if ((GENESYS_REGIONS as readonly string[]).includes(value)) return undefined;
+  if (GENESYS_REGIONS.includes(value)) return undefined;
   const bare = value
     .trim()
     .toLowerCase()

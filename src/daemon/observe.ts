@@ -7,6 +7,7 @@ export function observeMetrics(daemon: Daemon): void {
   const m = daemon.metrics;
   const now = Date.now();
   m.limiterQueued.set(daemon.genesys.queued());
+  for (const p of daemon.genesys.pauses()) m.genesysPaused.set({ family: p.family }, p.remainingMs > 0 ? 1 : 0);
   m.workQueueDepth.set(daemon.enricher.depth);
   m.channels.reset();
   m.heartbeatAge.reset();
@@ -28,5 +29,7 @@ export function readinessInput(daemon: Daemon): ReadinessInput {
     channels: daemon.channelStats().map((c) => ({ key: c.channelId ?? 'none', state: c.state, lastFrameAt: c.state === 'open' ? Math.max(c.lastFrameAt, c.stateSince) : c.lastFrameAt })),
     schemaVersion: daemon.schemas.current()?.versionId,
     tokenExpiresAt: daemon.genesys.tokens.expiry,
+    genesysPauses: daemon.genesys.pauses(),
+    deniedCalls: daemon.genesys.deniedCalls(),
   };
 }

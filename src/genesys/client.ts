@@ -6,7 +6,9 @@
 import platformClient, { type Models } from 'purecloud-platform-client-v2';
 import type { Logger } from '../log.js';
 import { ApiCaller, PRIORITY, type CallObserver, type CallerOptions, type Priority } from './caller.js';
+import type { DeniedCall } from './denials.js';
 import { GenesysApiError } from './errors.js';
+import type { FamilyPause } from './pauses.js';
 import { RETRY_DEFAULTS, type RetryPolicy } from './retry.js';
 import { createSdkClient, type ApiTarget, type SdkClient } from './sdk.js';
 import { TokenManager } from './token.js';
@@ -22,6 +24,15 @@ export interface GenesysClientOptions {
   readonly windowMs?: number;
   readonly retry?: RetryPolicy;
   readonly renewBeforeMs?: number;
+  /** Longest pause one 429 may cause (`genesys.retryAfterCapMs`; default 60 s). */
+  readonly retryAfterCapMs?: number;
+}
+
+/** A notification topic as `availabletopics?expand=requiresPermissions` lists it. */
+export interface TopicPermissions {
+  /** The topic template, e.g. `v2.routing.queues.{id}.conversations`. */
+  readonly id: string;
+  readonly requiresPermissions: string[];
 }
 
 /** A topic the subscribe call did not accept. */
@@ -60,6 +71,7 @@ export class GenesysClient {
       maxConcurrentRequests: opts.maxConcurrentRequests,
       windowMs: opts.windowMs ?? 60_000,
       retry: opts.retry ?? RETRY_DEFAULTS,
+      ...(opts.retryAfterCapMs !== undefined && { pauses: { capMs: opts.retryAfterCapMs } }),
     };
     this.caller = new ApiCaller(callerOpts, { tokens: this.tokens, logger: deps.logger, ...(deps.observer && { observer: deps.observer }) });
     this.notifications = new platformClient.NotificationsApi(this.sdk);
@@ -77,6 +89,24 @@ export class GenesysClient {
   /** Calls waiting for the rate budget. */
   queued(): number {
     return this.caller.queued();
+  }
+
+  /** Every endpoint family with its remaining 429 pause (0: not paused). */
+  pauses(): FamilyPause[] {
+    return this.caller.pauses();
+  }
+
+  /** Endpoints refused with 403 since they last succeeded, with the permission they need. */
+  deniedCalls(): DeniedCall[] {
+    return this.caller.deniedCalls();
+  }
+
+  /** The notification topics this client may know of, with the permissions each requires. */
+  async availableTopics(): Promise<TopicPermissions[]> {
+    const { body } = await this.caller.call<Models.AvailableTopicEntityListing>('GET /api/v2/notifications/availabletopics', PRIORITY.control, () =>
+      this.notifications.getNotificationsAvailabletopics({ expand: ['requiresPermissions'] }),
+    );
+    return (body.entities ?? []).flatMap((t) => (t.id ? [{ id: t.id, requiresPermissions: [...(t.requiresPermissions ?? [])] }] : []));
   }
 
   async createChannel(): Promise<{ id: string; connectUri: string; expires?: string }> {
@@ -198,6 +228,7 @@ export class GenesysClient {
     return { entities, truncated };
   }
 
+  /** Stops renewing the token and rejects every waiting call at once (see ApiCaller.close). */
   async close(): Promise<void> {
     this.tokens.stop();
     await this.caller.close();

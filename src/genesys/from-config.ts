@@ -26,6 +26,7 @@ export function genesysClientFor(config: EnricherConfig, logger: Logger, extras:
       requestsPerMinute: g.requestsPerMinute,
       maxConcurrentRequests: g.maxConcurrentRequests,
       timeoutMs: g.timeoutMs,
+      retryAfterCapMs: g.retryAfterCapMs,
       ...(extras.windowMs !== undefined && { windowMs: extras.windowMs }),
     },
     {

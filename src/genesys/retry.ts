@@ -22,7 +22,7 @@ export const RETRY_DEFAULTS = {
 
 export type RetryDecision =
   | { readonly retry: false }
-  | { readonly retry: true; readonly delayMs: number; readonly pauseAll: boolean; readonly relogin: boolean };
+  | { readonly retry: true; readonly delayMs: number; readonly pause: boolean; readonly relogin: boolean };
 
 /** How often one call has failed so far, by kind. */
 export interface FailureCounts {
@@ -34,7 +34,7 @@ export interface FailureCounts {
 
 /**
  * What to do after a failure with `error`, given the call's failure counts (this one included).
- * - 429: wait Retry-After (or a backoff) and pause every call, since the budget is per token.
+ * - 429: wait Retry-After (or a backoff); the caller pauses the endpoint family (pauses.ts).
  * - 401: log in again once, then retry at once.
  * - 5xx, 408 and network errors: full-jitter exponential backoff, bounded by `maxAttempts`.
  * - any other 4xx: do not retry; it will not get better.
@@ -45,15 +45,15 @@ export function decideRetry(error: GenesysError, counts: FailureCounts, policy: 
     if (error.status === 429) {
       if (counts.rateLimited >= policy.maxRateLimitAttempts) return { retry: false };
       const delayMs = error.retryAfterMs ?? backoff(counts.rateLimited, policy, random);
-      return { retry: true, delayMs, pauseAll: true, relogin: false };
+      return { retry: true, delayMs, pause: true, relogin: false };
     }
     if (error.status === 401) {
-      return attempt === 1 ? { retry: true, delayMs: 0, pauseAll: false, relogin: true } : { retry: false };
+      return attempt === 1 ? { retry: true, delayMs: 0, pause: false, relogin: true } : { retry: false };
     }
     if (error.status < 500 && error.status !== 408) return { retry: false };
   }
   if (attempt >= policy.maxAttempts) return { retry: false };
-  return { retry: true, delayMs: backoff(attempt, policy, random), pauseAll: false, relogin: false };
+  return { retry: true, delayMs: backoff(attempt, policy, random), pause: false, relogin: false };
 }
 
 function backoff(attempt: number, policy: RetryPolicy, random: () => number): number {

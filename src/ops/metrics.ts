@@ -13,6 +13,8 @@ export class Metrics {
   readonly crmLookups: Counter<'outcome'>;
   readonly genesysCalls: Counter<'endpoint' | 'status'>;
   readonly rateLimited: Counter;
+  readonly genesysPaused: Gauge<'family'>;
+  readonly permissionDenied: Counter<'call'>;
   readonly limiterQueued: Gauge;
   readonly workQueueDepth: Gauge;
   readonly workQueueRejected: Counter;
@@ -41,6 +43,13 @@ export class Metrics {
     this.crmLookups = new Counter({ name: 'genesys_enricher_crm_lookups_total', help: 'CRM lookups by outcome (hit = fresh cache)', labelNames: ['outcome'], registers });
     this.genesysCalls = new Counter({ name: 'genesys_enricher_genesys_calls_total', help: 'Genesys API attempts by endpoint and status', labelNames: ['endpoint', 'status'], registers });
     this.rateLimited = new Counter({ name: 'genesys_enricher_genesys_429_total', help: 'Genesys 429 answers', registers });
+    this.genesysPaused = new Gauge({ name: 'genesys_enricher_genesys_paused', help: '1 while a 429 pauses the Genesys endpoint family', labelNames: ['family'], registers });
+    this.permissionDenied = new Counter({
+      name: 'genesys_enricher_permission_denied_total',
+      help: 'Genesys calls refused with 403 (a permission the OAuth client lacks), by call',
+      labelNames: ['call'],
+      registers,
+    });
     this.limiterQueued = new Gauge({ name: 'genesys_enricher_limiter_queued', help: 'Genesys calls waiting for the rate budget', registers });
     this.workQueueDepth = new Gauge({ name: 'genesys_enricher_work_queue_depth', help: 'Conversations waiting for the pipeline', registers });
     this.workQueueRejected = new Counter({ name: 'genesys_enricher_work_queue_rejected_total', help: 'Conversations turned away because the work queue was full', registers });

@@ -1,6 +1,7 @@
 /**
  * Readiness as a pure decision: is the daemon able to do its job right now? Every notification
- * channel connected and heard from recently, a flow schema loaded, and an unexpired token.
+ * channel connected and heard from recently, a flow schema loaded, an unexpired token, live
+ * writes not paused by a 429, and no Genesys call refused for a missing permission.
  * `/readyz` answers with the result; the daemon gathers the input (daemon/observe.ts).
  */
 
@@ -21,6 +22,10 @@ export interface ReadinessInput {
   readonly schemaVersion: string | undefined;
   /** When the Genesys token expires (epoch ms; 0 = no token). */
   readonly tokenExpiresAt: number;
+  /** Remaining 429 pause per Genesys endpoint family (absent: not checked). */
+  readonly genesysPauses?: readonly { readonly family: string; readonly remainingMs: number }[];
+  /** Genesys calls refused with 403 since they last succeeded (absent: not checked). */
+  readonly deniedCalls?: readonly { readonly endpoint: string; readonly permission: string }[];
 }
 
 /** How strict readiness is. */
@@ -55,6 +60,8 @@ export function assessReadiness(input: ReadinessInput, now: number, opts: Readin
     ...channelChecks(input.channels, now, opts.maxSilenceMs),
     schemaCheck(input.schemaVersion),
     tokenCheck(input.tokenExpiresAt, now),
+    ...(input.genesysPauses !== undefined ? [writesCheck(input.genesysPauses)] : []),
+    ...(input.deniedCalls !== undefined ? [permissionsCheck(input.deniedCalls)] : []),
   ];
   return { ready: checks.every((c) => c.ok), checks };
 }
@@ -86,4 +93,19 @@ function tokenCheck(expiresAt: number, now: number): ReadinessCheck {
   const leftMs = expiresAt - now;
   if (leftMs <= 0) return { name: 'token', ok: false, detail: `expired ${Math.round(-leftMs / 1000)} s ago` };
   return { name: 'token', ok: true, detail: `expires in ${Math.round(leftMs / 1000)} s` };
+}
+
+function writesCheck(pauses: NonNullable<ReadinessInput['genesysPauses']>): ReadinessCheck {
+  const writes = pauses.find((p) => p.family === 'writes')?.remainingMs ?? 0;
+  // Other families pausing delays catch-up or start-up, not live writes: named, but not failing.
+  const others = pauses.filter((p) => p.family !== 'writes' && p.remainingMs > 0).map((p) => `${p.family} ${Math.ceil(p.remainingMs / 1000)} s`);
+  const also = others.length > 0 ? `; also paused: ${others.join(', ')}` : '';
+  if (writes > 0) return { name: 'genesys writes', ok: false, detail: `paused for ${Math.ceil(writes / 1000)} s more after a 429${also}` };
+  return { name: 'genesys writes', ok: true, detail: `not paused${also}` };
+}
+
+function permissionsCheck(denied: NonNullable<ReadinessInput['deniedCalls']>): ReadinessCheck {
+  if (denied.length === 0) return { name: 'permissions', ok: true, detail: 'no call refused' };
+  const list = denied.map((d) => `${d.endpoint} needs ${d.permission}`).join('; ');
+  return { name: 'permissions', ok: false, detail: `refused with 403 (grant the OAuth client's role the permission): ${list}` };
 }

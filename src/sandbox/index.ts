@@ -8,15 +8,17 @@ import { addAnalyticsRoutes } from './api/analytics.js';
 import { addControlRoutes } from './api/control.js';
 import { addConversationRoutes } from './api/conversations.js';
 import { addFlowRoutes } from './api/flows.js';
+import { addAvailableTopicsRoute, addPermissionControlRoutes } from './api/permissions.js';
 import { addQueueRoutes } from './api/queues.js';
 import { TokenStore } from './http/auth.js';
 import { FaultInjector } from './http/faults.js';
+import { PermissionModel } from './http/permissions.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { Router } from './http/router.js';
 import { startHttpFront, type CallRecord } from './http/server.js';
 import { NotificationHub } from './notifications/hub.js';
 import { resolveSandboxOptions, type SandboxOptions } from './options.js';
-import { DEMO_INPUT_SCHEMA } from './org/flows.js';
+import { DEMO_INPUT_SCHEMA, ENTRY_FLOWS } from './org/flows.js';
 import { SandboxOrg } from './org/org.js';
 import { TrafficGenerator } from './traffic/generator.js';
 
@@ -34,6 +36,8 @@ export interface Sandbox {
   readonly auth: TokenStore;
   readonly limiter: RateLimiter;
   readonly faults: FaultInjector;
+  /** The OAuth clients' permissions (all held until revoked). */
+  readonly permissions: PermissionModel;
   readonly hub: NotificationHub;
   readonly traffic: TrafficGenerator;
   /** Every REST call (login excluded), in order. */
@@ -44,16 +48,20 @@ export interface Sandbox {
 /** Starts a sandbox on 127.0.0.1 (port 0 unless given). */
 export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promise<Sandbox> {
   const options = resolveSandboxOptions(partial);
-  const org = new SandboxOrg(options.queues);
+  const org = new SandboxOrg(options.queues, options);
+  org.endedPatchStatus = options.endedPatchStatus;
   org.flows.create(DEMO_FLOW_NAME, 'workflow', DEMO_INPUT_SCHEMA, DEMO_FLOW_ID);
+  for (const flow of ENTRY_FLOWS) org.flows.create(flow.name, flow.type);
   const auth = new TokenStore(options.clients, options.tokenLifetimeS);
   const limiter = new RateLimiter(options.requestsPerMinute, options.rateWindowMs);
   const faults = new FaultInjector();
+  const permissions = new PermissionModel();
   const calls: CallRecord[] = [];
   const api = new Router();
   const control = new Router();
   let port = 0;
-  const hub = new NotificationHub(options, { auth, wsBaseUrl: () => `ws://127.0.0.1:${port}` });
+  // The hub sees each client with the topic denials its missing permissions imply.
+  const hub = new NotificationHub(options, { auth: { client: (id) => permissions.clientView(auth.client(id)) }, wsBaseUrl: () => `ws://127.0.0.1:${port}` });
   org.setPublisher((topic, body) => {
     hub.publish(topic, body);
   });
@@ -63,14 +71,19 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
   addFlowRoutes(api, org);
   addQueueRoutes(api, org);
   addAnalyticsRoutes(api, org);
+  addAvailableTopicsRoute(api);
 
   const front = await startHttpFront(options.port, {
     auth,
     limiter,
     faults,
+    permissions,
     api,
     control,
     onCall: (call) => calls.push(call),
+    onAnswerFault: (correlationId, fault) => {
+      org.markAnswerFault(correlationId, fault);
+    },
   });
   port = front.port;
   const server: Server = front.server;
@@ -84,6 +97,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     auth,
     limiter,
     faults,
+    permissions,
     hub,
     traffic,
     calls,
@@ -95,5 +109,6 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     },
   };
   addControlRoutes(control, sandbox);
+  addPermissionControlRoutes(control, permissions, options.clients[0]?.clientId ?? '');
   return sandbox;
 }

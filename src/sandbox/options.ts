@@ -37,6 +37,12 @@ export interface SandboxOptions {
   readonly maxChannelsPerClient: number;
   /** Topics per channel before a subscribe is a 400. */
   readonly maxTopicsPerChannel: number;
+  /** How long ended conversations stay readable (GET answers 200 with `endTime`). */
+  readonly endedRetentionMs: number;
+  /** Most ended conversations kept readable (the oldest go first). */
+  readonly maxEndedConversations: number;
+  /** What a PATCH of attributes on an ended conversation answers (unsure in reality: 202, 400 or 404). */
+  readonly endedPatchStatus: 202 | 400 | 404;
 }
 
 /** Built-in OAuth client used when no credentials are configured. */
@@ -59,6 +65,9 @@ export const SANDBOX_DEFAULTS = {
   socketClosingDelayMs: 60_000,
   maxChannelsPerClient: 20,
   maxTopicsPerChannel: 1000,
+  endedRetentionMs: 300_000,
+  maxEndedConversations: 5_000,
+  endedPatchStatus: 404,
 } as const satisfies SandboxOptions;
 
 /** Fills in defaults for anything not given. */

@@ -6,6 +6,7 @@
 import type { RejectedTopic } from '../../genesys/client.js';
 import { flowTopic, packTopics, queueTopics } from '../../stream/topics.js';
 import type { Check, CheckState } from './check-state.js';
+import { checkFailureText } from './check-permission.js';
 import { failureText } from './failure-text.js';
 import { result, type CheckResult } from './report.js';
 
@@ -48,7 +49,7 @@ export const checkTopics: Check = async (state) => {
     // One channel for the probe: each group replaces the previous one (PUT), as few channels as possible.
     for (const group of groups) rejected.push(...(await api.subscribe(channelId, group)).rejected);
   } catch (err) {
-    return [result('topics', 'fail', `cannot probe the subscriptions: ${failureText(err)}`), ...(await cleanUp(api, channelId))];
+    return [result('topics', 'fail', `cannot probe the subscriptions: ${checkFailureText(err)}`), ...(await cleanUp(api, channelId))];
   }
   const cleanup = await cleanUp(api, channelId);
   const names = new Map(state.queues.flatMap((q) => (q.name !== undefined ? [[q.id, q.name] as const] : [])));

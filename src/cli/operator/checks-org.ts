@@ -7,6 +7,7 @@ import { loadPublishedSchema, resolveFlowId, resolveQueues, ResolveError } from 
 import { attributeKey } from '../../enrich/map.js';
 import { SchemaStore } from '../../schema/store.js';
 import type { Check, CheckState } from './check-state.js';
+import { checkFailureText } from './check-permission.js';
 import { failureText } from './failure-text.js';
 import { result, type CheckResult } from './report.js';
 import { schemaLines } from './schema-text.js';
@@ -55,7 +56,7 @@ export const checkQueues: Check = async (state) => {
     } catch (err) {
       all = false;
       // resolveQueues saw a one-element list: the path in the config is ours to give.
-      const message = err instanceof ResolveError ? err.message : failureText(err);
+      const message = err instanceof ResolveError ? err.message : checkFailureText(err);
       out.push(result('queue', 'fail', `queues[${i}].name: ${message}`));
     }
   }
@@ -78,7 +79,7 @@ export const checkFlow: Check = async (state) => {
   try {
     flowId = await resolveFlowId(flow, api);
   } catch (err) {
-    const message = err instanceof ResolveError ? `${err.path}: ${err.message}` : failureText(err);
+    const message = err instanceof ResolveError ? `${err.path}: ${err.message}` : checkFailureText(err);
     return [result('flow', 'fail', message), result('schema', 'skip', 'not checked: the flow did not resolve')];
   }
   if (flowId === undefined) return [result('flow', 'fail', 'flow: neither id, name nor schema is set')];

@@ -18,6 +18,8 @@ export type OperatorApi = Pick<
   | 'unsubscribeAll'
   | 'getConversation'
   | 'patchParticipantAttributes'
+  | 'activeConversations'
+  | 'availableTopics'
 >;
 
 export { genesysClientFor } from '../../genesys/from-config.js';

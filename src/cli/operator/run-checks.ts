@@ -1,4 +1,5 @@
 /** The `check` steps in order, and the loop that runs them and always cleans up. */
+import { checkCatchUpCalls, checkTopicPermissions } from './check-access.js';
 import { checkCrm } from './check-crm.js';
 import type { Check, CheckState } from './check-state.js';
 import { checkTopics } from './check-topics.js';
@@ -20,6 +21,8 @@ export const CHECKS: readonly NamedCheck[] = [
   { name: 'flow', run: checkFlow },
   { name: 'attributes', run: checkAttributeMap },
   { name: 'topics', run: checkTopics },
+  { name: 'topic perms', run: checkTopicPermissions },
+  { name: 'permission', run: checkCatchUpCalls },
   { name: 'crm', run: checkCrm },
 ];
 

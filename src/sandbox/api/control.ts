@@ -5,13 +5,14 @@
  */
 import type { Models } from 'purecloud-platform-client-v2';
 import type { Sandbox } from '../index.js';
-import type { FaultRule } from '../http/faults.js';
+import { FaultRuleError, type FaultRule, type SlowSpell } from '../http/faults.js';
 import { ApiFailure, type RequestContext, type Router } from '../http/router.js';
 
 export function addControlRoutes(router: Router, sandbox: Sandbox): void {
   const ok = (body: unknown = { ok: true }) => ({ status: 200, body });
   router.add('GET', '/sandbox/writes', () => ok(sandbox.org.writes));
   router.add('GET', '/sandbox/calls', () => ok(sandbox.calls));
+  router.add('GET', '/sandbox/truth', () => ok(sandbox.org.truth()));
   router.add('GET', '/sandbox/stats', () =>
     ok({
       conversations: sandbox.org.conversations.size,
@@ -20,10 +21,27 @@ export function addControlRoutes(router: Router, sandbox: Sandbox): void {
       calls: sandbox.calls.length,
       rateLimited: sandbox.limiter.limited,
       channels: sandbox.hub.channels(),
+      faults: sandbox.faults.counts(),
     }),
   );
   router.add('POST', '/sandbox/faults', (ctx) => {
-    sandbox.faults.add(objectBody(ctx) as unknown as FaultRule);
+    ruleCheck(() => {
+      sandbox.faults.add(objectBody(ctx) as unknown as FaultRule);
+    });
+    return ok();
+  });
+  // Faults fired so far, by kind (`before/503`, `after/late`, `after/reset`, `spell/slow`, ...).
+  router.add('GET', '/sandbox/faults', () => ok(sandbox.faults.counts()));
+  router.add('POST', '/sandbox/slow-spell', (ctx) => {
+    ruleCheck(() => {
+      sandbox.faults.addSlowSpell(objectBody(ctx) as unknown as SlowSpell);
+    });
+    return ok();
+  });
+  router.add('POST', '/sandbox/ended-patch', (ctx) => {
+    const status = objectBody(ctx).status;
+    if (status !== 202 && status !== 400 && status !== 404) throw new ApiFailure(400, 'bad.request', 'status must be 202, 400 or 404');
+    sandbox.org.endedPatchStatus = status;
     return ok();
   });
   router.add('DELETE', '/sandbox/faults', () => {
@@ -79,6 +97,16 @@ export function addControlRoutes(router: Router, sandbox: Sandbox): void {
     sandbox.traffic.stop();
     return ok();
   });
+}
+
+/** Runs a fault change; a rule that cannot work is the caller's 400, not a sandbox 500. */
+function ruleCheck(change: () => void): void {
+  try {
+    change();
+  } catch (err) {
+    if (err instanceof FaultRuleError) throw new ApiFailure(400, 'bad.request', err.message);
+    throw err;
+  }
 }
 
 function objectBody(ctx: RequestContext): Record<string, unknown> {

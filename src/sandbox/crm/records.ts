@@ -38,11 +38,27 @@ function pick<T>(list: readonly T[], n: number): T {
   return list[n % list.length] as T;
 }
 
-/** The record the fake CRM answers for `key`, or undefined when it answers 404. */
+/** The record the fake CRM answers for `key`, or undefined when it answers 404 (about one key in ten). */
 export function customerRecord(key: string, seed: number = DEFAULT_CUSTOMER_SEED): CustomerRecord | undefined {
-  const h = createHash('sha256').update(`${seed}\u0000${key}`).digest();
+  const h = keyHash(key, seed);
+  if ((h[0] ?? 0) % 10 === 0) return undefined;
+  return recordFromHash(h);
+}
+
+/**
+ * The record of a customer entity the CRM knows (always defined): the fake CRM answers it when a
+ * lookup resolves to `entityId` through its customer directory.
+ */
+export function entityRecord(entityId: string, seed: number = DEFAULT_CUSTOMER_SEED): CustomerRecord {
+  return recordFromHash(keyHash(entityId, seed));
+}
+
+function keyHash(key: string, seed: number): Buffer {
+  return createHash('sha256').update(`${seed}\u0000${key}`).digest();
+}
+
+function recordFromHash(h: Buffer): CustomerRecord {
   const byte = (i: number): number => h[i] ?? 0;
-  if (byte(0) % 10 === 0) return undefined;
   const tierRoll = byte(5) % 10;
   return {
     id: `CUS-${h.subarray(1, 5).toString('hex').toUpperCase()}`,

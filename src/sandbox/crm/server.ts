@@ -1,11 +1,14 @@
 /**
- * A fake CRM on 127.0.0.1 for the sandbox, the tests and demos: `GET /customers?phone=...` or
- * `?email=...` answers the invented record of that key (404 for about one key in ten), with
- * knobs for latency, failures, hangs and per-key overrides, and counters of what it saw.
+ * A fake CRM on 127.0.0.1 for the sandbox, the tests and demos: `GET /customers?phone=..&email=..
+ * &externalContactId=..` (empty parameters ignored). With a customer directory (the sandbox's),
+ * each customer is one entity found by any of its identifiers and anything else is a 404; without
+ * one, the invented record of the key itself (404 for about one key in ten). Knobs for latency,
+ * failures, hangs and per-key overrides, and counters of what it saw.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { customerRecord, DEFAULT_CUSTOMER_SEED } from './records.js';
+import { decisiveKey, type CustomerDirectory } from './directory.js';
+import { customerRecord, DEFAULT_CUSTOMER_SEED, entityRecord } from './records.js';
 
 /** How to start the fake CRM. */
 export interface FakeCrmOptions {
@@ -17,6 +20,8 @@ export interface FakeCrmOptions {
   readonly seed?: number;
   /** When set, requests need `Authorization: Bearer <token>` (401 otherwise). */
   readonly token?: string;
+  /** The sandbox's customers (`sandbox.org.customers`): lookups resolve to entities, unknown keys are 404. */
+  readonly directory?: CustomerDirectory;
 }
 
 const FAKE_CRM_DEFAULTS = { port: 0, latencyMs: 0, seed: DEFAULT_CUSTOMER_SEED, failStatus: 500 } as const satisfies Record<string, number>;
@@ -36,6 +41,11 @@ export interface FakeCrm {
   setTimeoutRate(share: number): void;
   /** Answers `record` for `key` instead of the invented one. */
   setRecord(key: string, record: unknown): void;
+  /**
+   * The JSON the CRM answers for the entity `crmCustomerId` (the truth API's `crmCustomerId`), or
+   * undefined when it would answer 404. An override set with {@link setRecord} for that id wins.
+   */
+  recordOf(crmCustomerId: string): unknown;
   /** Answers 404 for `key`. */
   setNotFound(key: string): void;
   /** Answers `body` as is (e.g. an HTML error page) with `status` (default 200) for `key`. */
@@ -139,9 +149,14 @@ export async function startFakeCrm(opts: FakeCrmOptions = {}): Promise<FakeCrm> 
       json(res, 405, { error: 'method not allowed' });
       return;
     }
-    const key = url.searchParams.get('phone') || url.searchParams.get('email') || '';
+    const query = {
+      phone: url.searchParams.get('phone') ?? undefined,
+      email: url.searchParams.get('email') ?? undefined,
+      externalContactId: url.searchParams.get('externalContactId') ?? undefined,
+    };
+    const key = decisiveKey(query)?.value ?? '';
     if (key === '') {
-      json(res, 400, { error: 'phone or email required' });
+      json(res, 400, { error: 'phone, email or externalContactId required' });
       return;
     }
     if (state.failNext > 0) {
@@ -160,9 +175,20 @@ export async function startFakeCrm(opts: FakeCrmOptions = {}): Promise<FakeCrm> 
       send(res, override.status, override.body, 'text/html');
       return;
     }
-    const record = override === undefined ? customerRecord(key, seed) : override.kind === 'record' ? override.record : undefined;
+    const record = override === undefined ? lookup(query, key) : override.kind === 'record' ? override.record : undefined;
     if (record === undefined) json(res, 404, { error: 'customer not found' });
     else json(res, 200, record);
+  };
+
+  const recordOf = (crmCustomerId: string): unknown => {
+    const override = state.overrides.get(crmCustomerId);
+    if (override !== undefined) return override.kind === 'record' ? override.record : undefined;
+    return entityRecord(crmCustomerId, seed);
+  };
+  const lookup = (query: Parameters<CustomerDirectory['find']>[0], key: string): unknown => {
+    if (opts.directory === undefined) return customerRecord(key, seed);
+    const entityId = opts.directory.find(query);
+    return entityId === undefined ? undefined : recordOf(entityId);
   };
 
   const server = createServer(handle);
@@ -195,6 +221,7 @@ export async function startFakeCrm(opts: FakeCrmOptions = {}): Promise<FakeCrm> 
     setRecord: (key, record) => {
       state.overrides.set(key, { kind: 'record', record });
     },
+    recordOf,
     setNotFound: (key) => {
       state.overrides.set(key, { kind: 'not-found' });
     },

@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TokenStore } from './auth.js';
-import type { FaultInjector } from './faults.js';
+import type { AnswerFault, FaultInjector, FiredFault } from './faults.js';
+import type { PermissionModel } from './permissions.js';
 import type { RateLimiter } from './rate-limit.js';
 import { ApiFailure, type Reply, type RequestContext, type Router } from './router.js';
 
@@ -19,20 +20,29 @@ export interface CallRecord {
   readonly method: string;
   /** Route pattern, or the raw path when no route matched. */
   readonly endpoint: string;
+  /** 0 when the connection was reset by an injected fault. */
   readonly status: number;
   readonly clientId?: string;
+  /** The injected fault that hit this call (`before/503`, `after/late`, `after/reset`, ...). */
+  readonly fault?: string;
 }
+
+export type { AnswerFault } from './faults.js';
 
 export interface HttpFrontDeps {
   readonly auth: TokenStore;
   readonly limiter: RateLimiter;
   readonly faults: FaultInjector;
+  /** Which permissions each client holds; a route needing a missing one answers 403. */
+  readonly permissions?: PermissionModel;
   /** Routes under /api/v2 (authenticated). */
   readonly api: Router;
   /** Routes under /sandbox (no auth: the test control API). */
   readonly control: Router;
   /** Called for every finished API call. */
   readonly onCall: (call: CallRecord) => void;
+  /** Called when a fault strikes the answer of an applied call (its request's correlation id). */
+  readonly onAnswerFault?: (correlationId: string, fault: AnswerFault) => void;
 }
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -84,6 +94,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
   const endpoint = matched && 'route' in matched ? matched.route.pattern : path;
   let status = 500;
   let clientId: string | undefined;
+  let fault: FiredFault | undefined;
   try {
     if (!router || !matched || !('route' in matched)) {
       const code = matched && 'methodMismatch' in matched && matched.methodMismatch ? 405 : 404;
@@ -98,7 +109,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
       auth = deps.auth.verify(req.headers.authorization);
       clientId = auth.clientId;
       deps.limiter.take(auth.token);
-      deps.faults.check(method, endpoint);
+      deps.permissions?.check(auth.clientId, method, endpoint);
+      fault = deps.faults.strike('before', method, endpoint);
+      if (fault?.effect === 'status') throw fault.failure;
+      if (fault?.effect === 'reset') {
+        status = 0;
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.effect === 'late' && !(await holdAnswer(req, fault.delayMs))) {
+        status = 0; // the client left before the call was even taken up
+        return;
+      }
     }
     const ctx: RequestContext = {
       req,
@@ -113,14 +135,65 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HttpFront
     };
     const reply: Reply = await matched.route.handler(ctx);
     status = reply.status;
+    // Faults after an applied call: the route's work stands, its answer fails, comes late or never.
+    const after = isApi && reply.status < 300 ? afterFault(deps.faults, method, endpoint) : undefined;
+    if (after !== undefined) {
+      fault = after;
+      if (after.effect === 'status') {
+        deps.onAnswerFault?.(correlationId, { effect: 'status', status: after.failure.status });
+        throw after.failure;
+      }
+      if (after.effect === 'reset') {
+        deps.onAnswerFault?.(correlationId, { effect: 'reset' });
+        status = 0;
+        req.socket.destroy();
+        return;
+      }
+      const delivered = await holdAnswer(req, after.delayMs);
+      deps.onAnswerFault?.(correlationId, { effect: 'late', delivered });
+      if (!delivered) return;
+    }
     send(res, reply.status, method === 'HEAD' ? undefined : reply.body, reply.headers ?? {}, correlationId);
   } catch (err) {
     if (!(err instanceof ApiFailure)) throw err;
     status = err.status;
     send(res, err.status, method === 'HEAD' ? undefined : errorBody(err.status, err.code, err.message, correlationId), err.headers, correlationId);
   } finally {
-    if (isApi) deps.onCall({ at: receivedAt, method, endpoint, status, ...(clientId ? { clientId } : {}) });
+    if (isApi) {
+      const faultName = fault === undefined ? undefined : `${fault.phase}/${fault.effect === 'status' ? String(fault.failure.status) : fault.effect}`;
+      deps.onCall({ at: receivedAt, method, endpoint, status, ...(clientId ? { clientId } : {}), ...(faultName !== undefined && { fault: faultName }) });
+    }
   }
+}
+
+/** An `after` rule that fires, else an `after` slow spell in force (a late answer), else nothing. */
+function afterFault(faults: FaultInjector, method: string, endpoint: string): FiredFault | undefined {
+  const rule = faults.strike('after', method, endpoint);
+  if (rule !== undefined) return rule;
+  const spellMs = faults.answerLatencyFor(endpoint);
+  return spellMs > 0 ? { phase: 'after', effect: 'late', delayMs: spellMs } : undefined;
+}
+
+/**
+ * Holds an answer for `ms`; false when the client went away meanwhile (the answer is lost, as
+ * it would be past a client's timeout). The wait ends early when the socket closes.
+ */
+async function holdAnswer(req: IncomingMessage, ms: number): Promise<boolean> {
+  const socket = req.socket;
+  if (socket.destroyed) return false;
+  const gone = new AbortController();
+  const onClose = (): void => {
+    gone.abort();
+  };
+  socket.once('close', onClose);
+  try {
+    await delay(ms, undefined, { signal: gone.signal });
+  } catch {
+    // Aborted: the client closed the connection before the answer was due.
+  } finally {
+    socket.off('close', onClose);
+  }
+  return !socket.destroyed;
 }
 
 /** The error body Genesys answers with. */

@@ -37,6 +37,18 @@ export const DEMO_INPUT_SCHEMA: Models.JsonSchemaDocument = {
   required: ['Flow.accountId'],
 };
 
+/**
+ * The flows that answer the sandbox's traffic before a queue, with the type names the Flow API
+ * answers (lower case: `inboundcall`, `inboundchat`, `inboundshortmessage`, `inboundemail`; the
+ * enrichment flow is a `workflow`). They carry no input schema.
+ */
+export const ENTRY_FLOWS = [
+  { name: 'Main Menu', type: 'inboundcall' },
+  { name: 'Web Chat Flow', type: 'inboundchat' },
+  { name: 'Inbound Message Flow', type: 'inboundshortmessage' },
+  { name: 'Inbound Email Flow', type: 'inboundemail' },
+] as const;
+
 /** Holds the org's flows. */
 export class FlowRegistry {
   private readonly flows = new Map<string, SandboxFlow>();

@@ -3,16 +3,13 @@
  * attribute write. Every conversation change is published through `publish` on the generic queue
  * topic and the media-specific one of each queue the conversation has touched.
  */
+import type { AnswerFault } from '../http/faults.js';
 import type { SandboxQueue } from '../options.js';
-import {
-  genericSnapshot,
-  isTerminal,
-  MEDIA_KEY,
-  mediaSnapshot,
-  type SandboxConversation,
-  type SandboxParticipant,
-} from './conversation.js';
+import { isTerminal, MEDIA_KEY, type SandboxConversation, type SandboxParticipant } from './conversation.js';
+import { genericSnapshot, mediaSnapshot } from './snapshots.js';
+import { CustomerDirectory } from '../crm/directory.js';
 import { FlowRegistry } from './flows.js';
+import { TruthLog, type ConversationTruth } from './truth.js';
 
 /** Sends an event to every socket subscribed to `topicName`. */
 export type Publish = (topicName: string, eventBody: unknown) => void;
@@ -26,13 +23,27 @@ export interface WriteRecord {
   readonly queueId: string | undefined;
   readonly attributes: Readonly<Record<string, string>>;
   readonly clientId: string;
+  /** Correlation id of the PATCH that made this write (links it to its call record). */
+  readonly correlationId?: string;
+  /** The conversation had already ended (the sandbox was told to accept such PATCHes with 202). */
+  readonly afterEnd?: boolean;
+  /** Set when an injected fault hit the answer of this (applied) write: lost, late or failed. */
+  answerFault?: AnswerFault;
 }
 
 /** Why a PATCH was refused. */
 export type PatchOutcome = 'ok' | 'no-conversation' | 'no-participant' | 'ended';
 
-/** How long ended conversations stay readable through the API. */
-const ENDED_RETENTION = 5_000;
+/** What a PATCH of attributes on an ended conversation answers (the real answer is unsure). */
+export type EndedPatchStatus = 202 | 400 | 404;
+
+/** How long, and how many, ended conversations stay readable through the API. */
+export interface EndedRetention {
+  readonly endedRetentionMs: number;
+  readonly maxEndedConversations: number;
+}
+
+const DEFAULT_RETENTION: EndedRetention = { endedRetentionMs: 300_000, maxEndedConversations: 5_000 };
 
 export class SandboxOrg {
   readonly conversations = new Map<string, SandboxConversation>();
@@ -40,10 +51,18 @@ export class SandboxOrg {
   readonly flows: FlowRegistry;
   /** Conversations that ever had an agent connected (the ones the daemon must enrich). */
   readonly connected = new Set<string>();
+  /** The customers the fake CRM knows (pass it to `startFakeCrm({ directory })`). */
+  readonly customers = new CustomerDirectory();
+  private readonly truthLog = new TruthLog();
+  /** What a PATCH on an ended conversation answers: 202 (applied, recorded `afterEnd`), 400 or 404. */
+  endedPatchStatus: EndedPatchStatus = 404;
   private readonly endedOrder: string[] = [];
   private publishFn: Publish = () => undefined;
 
-  constructor(readonly queues: readonly SandboxQueue[]) {
+  constructor(
+    readonly queues: readonly SandboxQueue[],
+    private readonly retention: EndedRetention = DEFAULT_RETENTION,
+  ) {
     this.flows = new FlowRegistry((topic, body) => {
       this.publishFn(topic, body);
     });
@@ -60,11 +79,20 @@ export class SandboxOrg {
 
   add(conv: SandboxConversation): void {
     this.conversations.set(conv.id, conv);
+    const customer = conv.customer;
+    if (customer?.crmCustomerId !== undefined) this.customers.register(customer.crmCustomerId, customer);
+    this.truthLog.started(conv);
+  }
+
+  /** One entry per conversation played (the truth API), oldest first. */
+  truth(): ConversationTruth[] {
+    return this.truthLog.all();
   }
 
   /** Publishes the conversation's full snapshot to the topics of every queue it touched. */
   publishConversation(conv: SandboxConversation): void {
     if (conv.participants.some((p) => p.purpose === 'agent' && p.leg.state === 'connected')) this.connected.add(conv.id);
+    this.truthLog.changed(conv);
     if (conv.queueIds.length === 0) return;
     const generic = genericSnapshot(conv);
     const specific = mediaSnapshot(conv);
@@ -79,20 +107,30 @@ export class SandboxOrg {
     if (conv.endedAt !== undefined) return;
     if (!conv.participants.every((p) => isTerminal(p.leg.state))) return;
     conv.endedAt = now;
+    this.truthLog.ended(conv);
     this.endedOrder.push(conv.id);
     // Ended conversations are dropped from memory after a while so long runs stay bounded.
     while (this.endedOrder.length > 0) {
       const first = this.conversations.get(this.endedOrder[0] ?? '');
-      if (first?.endedAt !== undefined && now - first.endedAt < ENDED_RETENTION && this.endedOrder.length < 50_000) break;
+      const young = first?.endedAt !== undefined && now - first.endedAt < this.retention.endedRetentionMs;
+      if (young && this.endedOrder.length <= this.retention.maxEndedConversations) break;
       this.conversations.delete(this.endedOrder.shift() ?? '');
     }
   }
 
   /** Merges string attributes into a participant (PATCH semantics of the sandbox) and republishes. */
-  patchAttributes(conversationId: string, participantId: string, attributes: Record<string, string>, clientId: string, at: number = Date.now()): PatchOutcome {
+  patchAttributes(
+    conversationId: string,
+    participantId: string,
+    attributes: Record<string, string>,
+    clientId: string,
+    at: number = Date.now(),
+    correlationId?: string,
+  ): PatchOutcome {
     const conv = this.conversations.get(conversationId);
     if (!conv) return 'no-conversation';
-    if (conv.endedAt !== undefined) return 'ended';
+    const afterEnd = conv.endedAt !== undefined;
+    if (afterEnd && this.endedPatchStatus !== 202) return 'ended';
     const participant: SandboxParticipant | undefined = conv.participants.find((p) => p.id === participantId);
     if (!participant) return 'no-participant';
     Object.assign(participant.attributes, attributes);
@@ -104,9 +142,23 @@ export class SandboxOrg {
       queueId: conv.queueIds[conv.queueIds.length - 1],
       attributes: { ...attributes },
       clientId,
+      ...(correlationId !== undefined && { correlationId }),
+      ...(afterEnd && { afterEnd }),
     });
-    this.publishConversation(conv);
+    // An ended conversation sends no more snapshots.
+    if (!afterEnd) this.publishConversation(conv);
     return 'ok';
+  }
+
+  /** Marks the write made by the PATCH with this correlation id as hit by an answer fault. */
+  markAnswerFault(correlationId: string, fault: AnswerFault): void {
+    for (let i = this.writes.length - 1; i >= 0; i--) {
+      const w = this.writes[i];
+      if (w?.correlationId === correlationId) {
+        w.answerFault = fault;
+        return;
+      }
+    }
   }
 
   /** Live conversations of a queue as the activity query lists them. */

@@ -3,7 +3,8 @@
  * 1 KB each) of many conversations playing their lifecycles, interleaved like live traffic, each
  * conversation's frames in lifecycle order, ready to be pushed down a socket as fast as it drains.
  */
-import { genericSnapshot, mediaSnapshot, MEDIA_KEY, type SandboxConversation, type SandboxMedia } from '../org/conversation.js';
+import { MEDIA_KEY, type SandboxConversation, type SandboxMedia } from '../org/conversation.js';
+import { genericSnapshot, mediaSnapshot } from '../org/snapshots.js';
 import { TrafficError } from './errors.js';
 import { chooseScript, TRAFFIC_DEFAULTS } from './options.js';
 import { CustomerPool } from './people.js';

@@ -216,7 +216,14 @@ export class TrafficGenerator {
     try {
       const choice = chooseConversation(this.rng, t);
       const customer = this.pool.next(this.rng, t.repeatCustomerShare);
-      const plan = this.plan({ ...choice, customer, rng: this.rng.fork(), queueName: (id) => this.queueName(id) });
+      const preset = forgedFor(this.rng, t);
+      const plan = this.plan({
+        ...choice,
+        customer,
+        rng: this.rng.fork(),
+        queueName: (id) => this.queueName(id),
+        ...(preset !== undefined && { presetAttributes: preset }),
+      });
       this.player.launch(plan, t.speed, onEnd);
     } catch (err) {
       this.logger.error('starting a sandbox conversation failed', { error: err instanceof Error ? err.name : typeof err });
@@ -246,6 +253,7 @@ export class TrafficGenerator {
     }
     const customer =
       opts.customerAddress === undefined ? this.pool.next(rng, t.repeatCustomerShare) : customerWithAddress(rng, opts.customerAddress);
+    const preset = forgedFor(rng, t);
     const plan = this.plan({
       rng: rng.fork(),
       media,
@@ -254,6 +262,7 @@ export class TrafficGenerator {
       ...(transferQueueId !== undefined && { transferQueueId }),
       customer,
       ...(opts.customerAddress !== undefined && { address: opts.customerAddress }),
+      ...(preset !== undefined && { presetAttributes: preset }),
       queueName: (id) => this.queueName(id),
     });
     return { plan, speed: t.speed };
@@ -270,6 +279,12 @@ export class TrafficGenerator {
   private queueName(queueId: string): string {
     return this.org.queues.find((q) => q.id === queueId)?.name ?? queueId;
   }
+}
+
+/** The forged attributes this conversation's customer carries, if it is one of the forging share. */
+function forgedFor(rng: Rng, t: ResolvedTraffic): Readonly<Record<string, string>> | undefined {
+  const forged = t.forgedMarkers;
+  return forged !== undefined && rng.chance(forged.share) ? forged.attributes : undefined;
 }
 
 /** Turns a synchronous failure into a rejected promise (the methods that return promises never throw). */

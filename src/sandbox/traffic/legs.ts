@@ -62,6 +62,11 @@ export function disconnect(p: SandboxParticipant, disconnectType: string, at: st
   p.leg.disconnectedTime = at;
   p.leg.held = false;
   p.endTime = at;
+  if (p.dialLeg !== undefined && !isTerminal(p.dialLeg.state)) {
+    p.dialLeg.state = 'disconnected';
+    p.dialLeg.disconnectType = disconnectType;
+    p.dialLeg.disconnectedTime = at;
+  }
 }
 
 /** Everyone still on the line leaves: `initiator` with `initiatorType`, the others as `peer`. */

@@ -28,6 +28,18 @@ export interface TrafficOptions {
   readonly abandonShare?: number;
   /** Share of conversations from a customer seen before (CRM cache hits). */
   readonly repeatCustomerShare?: number;
+  /**
+   * A share of customers whose participant carries these attributes from the start, as web
+   * messaging custom attributes would (e.g. a forged `crm.enricher.traceId` and `crm.tier: gold`).
+   * The truth API flags their conversations `forgedMarker`.
+   */
+  readonly forgedMarkers?: ForgedMarkers;
+}
+
+/** Attributes a share of customers set themselves. */
+export interface ForgedMarkers {
+  readonly share: number;
+  readonly attributes: Readonly<Record<string, string>>;
 }
 
 /** Options of a single deterministic conversation. */
@@ -76,6 +88,7 @@ export interface ResolvedTraffic {
   readonly requeueShare: number;
   readonly abandonShare: number;
   readonly repeatCustomerShare: number;
+  readonly forgedMarkers: ForgedMarkers | undefined;
 }
 
 function invalid(message: string): TrafficError {
@@ -104,7 +117,16 @@ export function resolveTraffic(opts: Partial<TrafficOptions>, orgQueueIds: reado
   const abandonShare = share('abandonShare', opts.abandonShare ?? TRAFFIC_DEFAULTS.abandonShare);
   if (transferShare + requeueShare + abandonShare > 1) throw invalid('transferShare + requeueShare + abandonShare must not exceed 1.');
   const repeatCustomerShare = share('repeatCustomerShare', opts.repeatCustomerShare ?? TRAFFIC_DEFAULTS.repeatCustomerShare);
-  return { ratePerSec, queueIds, media, speed, seed: opts.seed, transferShare, requeueShare, abandonShare, repeatCustomerShare };
+  const forgedMarkers = opts.forgedMarkers === undefined ? undefined : checkForged(opts.forgedMarkers);
+  return { ratePerSec, queueIds, media, speed, seed: opts.seed, transferShare, requeueShare, abandonShare, repeatCustomerShare, forgedMarkers };
+}
+
+function checkForged(f: ForgedMarkers): ForgedMarkers {
+  share('forgedMarkers.share', f.share);
+  const attributes: unknown = f.attributes;
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) throw invalid('forgedMarkers.attributes must be an object.');
+  for (const [k, v] of Object.entries(attributes)) if (typeof v !== 'string') throw invalid(`forgedMarkers.attributes.${k} must be a string.`);
+  return f;
 }
 
 /**

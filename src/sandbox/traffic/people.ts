@@ -3,16 +3,24 @@
  * country codes, e-mail addresses on reserved example domains) and a fixed roster of agents.
  * Customers come back now and then so that a CRM cache in front of the lookup sees hits.
  */
+import { customerRecord } from '../crm/records.js';
+import { normalizeIdentifier } from '../crm/directory.js';
+import type { CustomerFacts } from '../org/conversation.js';
 import type { Rng } from './random.js';
 
 /** One invented customer; the address used depends on the media. */
-export interface Customer {
+export interface Customer extends CustomerFacts {
   readonly name: string;
   /** `tel:+...` (E.164). */
   readonly phone: string;
   /** `name@example.com`-like. */
   readonly email: string;
 }
+
+/** Share of invented customers the CRM does not know. */
+export const UNKNOWN_CUSTOMER_SHARE = 0.1;
+/** Share of invented customers Genesys has as an external contact. */
+export const EXTERNAL_CONTACT_SHARE = 0.3;
 
 /** One agent of the sandbox org. */
 export interface Agent {
@@ -69,15 +77,30 @@ export function inventCustomer(rng: Rng): Customer {
   const first = rng.pick(FIRST_NAMES);
   const last = rng.pick(LAST_NAMES);
   const email = `${first}.${last}${rng.int(1, 999)}@${rng.pick(MAIL_DOMAINS)}`.toLowerCase();
-  return { name: `${first} ${last}`, phone: inventPhone(rng), email };
+  const phone = inventPhone(rng);
+  const known = !rng.chance(UNKNOWN_CUSTOMER_SHARE);
+  const crmCustomerId = `CRM-${rng.digits(10)}`;
+  const externalContactId = rng.chance(EXTERNAL_CONTACT_SHARE) ? rng.uuid() : undefined;
+  return {
+    name: `${first} ${last}`,
+    phone,
+    email,
+    ...(known && { crmCustomerId }),
+    ...(externalContactId !== undefined && { externalContactId }),
+  };
 }
 
 /** A customer built around a given address (tests ask for a known one). */
 export function customerWithAddress(rng: Rng, address: string): Customer {
-  const invented = inventCustomer(rng);
-  return address.includes('@')
-    ? { ...invented, email: address.replace(/^mailto:/, '') }
-    : { ...invented, phone: address.startsWith('tel:') ? address : `tel:${address}` };
+  const { name, phone, email } = inventCustomer(rng);
+  const isEmail = address.includes('@');
+  const customer = isEmail
+    ? { name, phone, email: address.replace(/^mailto:/, '') }
+    : { name, phone: address.startsWith('tel:') ? address : `tel:${address}`, email };
+  // The CRM entity of a given address is the address itself, known as the record rule for that key
+  // says: so the CRM answers the same with or without the sandbox's directory.
+  const key = normalizeIdentifier(isEmail ? 'email' : 'phone', isEmail ? customer.email : customer.phone);
+  return key !== undefined && customerRecord(key) !== undefined ? { ...customer, crmCustomerId: key } : customer;
 }
 
 /** How many customers are remembered for repeat contacts. */

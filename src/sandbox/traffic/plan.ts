@@ -17,6 +17,8 @@ export type StepLabel =
   | 'agent-alerting'
   | 'agent-no-answer'
   | 'agent-connected'
+  | 'dial'
+  | 'after-call-work'
   | 'hold'
   | 'unhold'
   | 'recording-paused'

@@ -11,8 +11,8 @@ import { pickAgent, type Agent } from './people.js';
 import type { StepList } from './plan.js';
 import type { Rng } from './random.js';
 
-/** Disconnect type of an agent leg that ACD takes back after the alert timed out. */
-export const NO_ANSWER_DISCONNECT = 'timeout';
+/** Disconnect type of an agent leg that ACD takes back after the alert timed out (no `connectedTime`). */
+export const NO_ANSWER_DISCONNECT = 'system';
 
 /** What the routed phases share while one plan is being drawn. */
 export interface RouteContext {
@@ -32,7 +32,11 @@ export function draw(rng: Rng, range: RangeMs): number {
 }
 
 function acdParticipant(ctx: RouteContext, queueId: string): SandboxParticipant {
-  return participant(ctx.rng, { purpose: 'acd', state: 'connected', direction: 'inbound', name: ctx.queueName(queueId), queueId });
+  const acd = participant(ctx.rng, { purpose: 'acd', state: 'connected', direction: 'inbound', name: ctx.queueName(queueId), queueId });
+  // Every participant of a callback carries the callback request.
+  if (ctx.customer.callback !== undefined) acd.callback = ctx.customer.callback;
+  if (ctx.media === 'call' || ctx.media === 'callback') acd.attributes['ivr.DistributionGroup'] = queueId;
+  return acd;
 }
 
 /** The interaction enters a queue: the entry participant (IVR or flow) leaves with `transfer`, an acd joins. */
@@ -46,6 +50,9 @@ export function enqueue(
   ctx.list.step('queued', (conv, at) => {
     if (entry !== undefined) disconnect(entry, 'transfer', at);
     Object.assign(ctx.customer.attributes, attributes);
+    // The customer carries the queue it waits in, and voice the IVR's distribution group.
+    ctx.customer.queueId = queueId;
+    if (ctx.media === 'call' || ctx.media === 'callback') ctx.customer.attributes['ivr.DistributionGroup'] = queueId;
     join(conv, acd, at);
     enterQueue(conv, queueId);
   });
@@ -63,7 +70,22 @@ function agentParticipant(ctx: RouteContext, queueId: string): SandboxParticipan
   const agent = pickAgent(ctx.rng, ctx.lastAgent);
   ctx.lastAgent = agent;
   const direction = ctx.media === 'callback' ? 'outbound' : 'inbound';
-  return participant(ctx.rng, { purpose: 'agent', state: 'alerting', direction, name: agent.name, userId: agent.userId, queueId });
+  const p = participant(ctx.rng, { purpose: 'agent', state: 'alerting', direction, name: agent.name, userId: agent.userId, queueId });
+  if (ctx.customer.callback !== undefined) p.callback = ctx.customer.callback;
+  return p;
+}
+
+/**
+ * The agent of a callback dials the customer: a `calls[]` leg appears beside the `callbacks[]`
+ * leg on both (the conversation stays a callback).
+ */
+export function dial(ctx: RouteContext, agent: SandboxParticipant): void {
+  const agentCall = { id: ctx.rng.uuid(), state: 'connected', initialState: 'dialing', direction: 'outbound', held: false } as const;
+  const customerCall = { id: ctx.rng.uuid(), state: 'connected', initialState: 'contacting', direction: 'outbound', held: false } as const;
+  ctx.list.wait(draw(ctx.rng, [2_000, 8_000])).step('dial', (_conv, at) => {
+    agent.dialLeg = { ...agentCall, connectedTime: at };
+    ctx.customer.dialLeg = { ...customerCall, connectedTime: at };
+  });
 }
 
 function alert(ctx: RouteContext, agent: SandboxParticipant): void {
@@ -145,9 +167,35 @@ export function transfer(ctx: RouteContext, agent: SandboxParticipant, toQueueId
 /** Who hangs up at the end, per media: the customer (`endpoint`) or the agent (`client`). */
 const CUSTOMER_HANGS_UP = { call: 0.6, chat: 0.5, message: 0.2, email: 0, callback: 0.4 } as const satisfies Record<SandboxMedia, number>;
 
+/** Media whose customer leg stays connected while the agent, gone, does after-call work. */
+const CUSTOMER_OUTLASTS_AGENT = new Set<SandboxMedia>(['chat', 'message']);
+
 /** The interaction ends: every leg disconnected, every participant with an `endTime`. */
 export function finish(ctx: RouteContext, agent: SandboxParticipant): void {
   const customerEnds = ctx.rng.chance(CUSTOMER_HANGS_UP[ctx.media]);
+  if (!customerEnds && CUSTOMER_OUTLASTS_AGENT.has(ctx.media)) {
+    // After-call work: the agent shows disconnected with startAcwTime, the customer still connected.
+    ctx.list.step('after-call-work', (_conv, at) => {
+      disconnect(agent, 'client', at);
+      agent.startAcwTime = at;
+    });
+    ctx.list.wait(draw(ctx.rng, [3_000, 20_000])).step('end', (conv, at) => {
+      hangUpAll(conv, ctx.customer, 'endpoint', at);
+    });
+    return;
+  }
+  if (!customerEnds && ctx.media === 'callback') {
+    // A callback agent in after-call work can stay `connected` with `disconnectedTime` set.
+    ctx.list.step('after-call-work', (_conv, at) => {
+      disconnect(ctx.customer, 'peer', at);
+      agent.leg.disconnectedTime = at;
+      agent.startAcwTime = at;
+    });
+    ctx.list.wait(draw(ctx.rng, [3_000, 20_000])).step('end', (conv, at) => {
+      hangUpAll(conv, agent, 'client', at);
+    });
+    return;
+  }
   ctx.list.step('end', (conv, at) => {
     if (customerEnds) hangUpAll(conv, ctx.customer, 'endpoint', at);
     else hangUpAll(conv, agent, 'client', at);

@@ -3,14 +3,15 @@
  * messaging and email through an inbound flow, callbacks straight into a queue) and which routed
  * phases follow for each script kind. {@link buildPlan} draws one complete conversation.
  */
-import type { SandboxConversation, SandboxMedia, SandboxParticipant } from '../org/conversation.js';
+import type { CustomerFacts, SandboxConversation, SandboxMedia, SandboxParticipant } from '../org/conversation.js';
 import { DURATIONS } from './durations.js';
 import { TrafficError } from './errors.js';
 import { join, hangUpAll, participant } from './legs.js';
 import type { Customer } from './people.js';
 import { StepList, type ConversationPlan, type ScriptKind } from './plan.js';
 import type { Rng } from './random.js';
-import { abandon, draw, enqueue, finish, handle, offerAndAnswer, transfer, type RouteContext } from './routing.js';
+import { abandon, dial, draw, enqueue, finish, handle, offerAndAnswer, transfer, type RouteContext } from './routing.js';
+import { customerSide } from './customers.js';
 
 /** Everything one plan is drawn from. */
 export interface PlanInput {
@@ -26,10 +27,14 @@ export interface PlanInput {
   readonly address?: string;
   /** Display name of a queue (the acd participant's `name`). */
   readonly queueName: (queueId: string) => string;
+  /** Attributes the customer participant carries from the start (forged enricher markers). */
+  readonly presetAttributes?: Readonly<Record<string, string>>;
 }
 
-/** The number customers dial and the flows that answer first. */
-const IVR = { name: 'Main Menu', address: 'tel:+498004567890' } as const;
+/** The IVR customers dial (its legs have `sip:` addresses) and the flows that answer first. */
+const IVR = { name: 'Main Menu', address: 'sip:+498004567890@ivr.sandbox-org.example.com' } as const;
+/** Share of callbacks the agent dials (a `calls[]` leg appears beside the callback). */
+const CALLBACK_DIAL_SHARE = 0.7;
 const FLOW_NAMES = { chat: 'Web Chat Flow', message: 'Inbound Message Flow', email: 'Inbound Email Flow' } as const;
 const LANGUAGES = ['de-DE', 'en-GB', 'fr-FR', 'en-US'] as const;
 const INTENTS = ['billing', 'support', 'sales', 'cancellation'] as const;
@@ -46,15 +51,6 @@ export function canPlay(media: SandboxMedia, script: ScriptKind, queueId: string
   return true;
 }
 
-function customerParticipant(rng: Rng, media: SandboxMedia, customer: Customer, address: string): SandboxParticipant {
-  const [first = '', last = ''] = customer.name.split(' ');
-  const attributes: Record<string, string> =
-    media === 'chat' ? { 'context.firstName': first, 'context.lastName': last, 'context.email': customer.email } : {};
-  // A callback is the agent calling the customer back: the customer's leg is outbound.
-  const direction = media === 'callback' ? 'outbound' : 'inbound';
-  return participant(rng, { purpose: 'customer', state: 'connected', direction, name: customer.name, address, attributes });
-}
-
 /** The IVR (voice) or inbound flow (digital) that holds the interaction before the queue; callbacks have none. */
 function entryParticipant(rng: Rng, media: SandboxMedia): SandboxParticipant | undefined {
   if (media === 'callback') return undefined;
@@ -67,6 +63,15 @@ function entryAttributes(rng: Rng, media: SandboxMedia): Record<string, string> 
   if (media === 'call') return { 'ivr.language': rng.pick(LANGUAGES), 'ivr.intent': rng.pick(INTENTS) };
   if (media === 'message') return { 'bot.intent': rng.pick(INTENTS) };
   return {};
+}
+
+function customerFacts(c: Customer): CustomerFacts {
+  return {
+    phone: c.phone,
+    email: c.email,
+    ...(c.externalContactId !== undefined && { externalContactId: c.externalContactId }),
+    ...(c.crmCustomerId !== undefined && { crmCustomerId: c.crmCustomerId }),
+  };
 }
 
 /** Draws one complete conversation of `input.media` following `input.script`. */
@@ -82,14 +87,26 @@ export function buildPlan(input: PlanInput): ConversationPlan {
     startedAt: 0,
     queueIds: [],
     recordingState: 'none',
+    customer: customerFacts(input.customer),
   };
-  const address = input.address ?? customerAddress(media, input.customer);
-  const customer = customerParticipant(rng, media, input.customer, address);
+  const side = customerSide({
+    rng,
+    media,
+    customer: input.customer,
+    ...(input.address !== undefined && { address: input.address }),
+    ...(input.presetAttributes !== undefined && { presetAttributes: input.presetAttributes }),
+  });
+  const customer = side.participant;
+  if (side.messageType !== undefined) conversation.messageType = side.messageType;
+  if (side.chatProvider !== undefined) conversation.chatProvider = side.chatProvider;
+  if (input.presetAttributes !== undefined && Object.keys(input.presetAttributes).length > 0) conversation.forgedMarker = true;
+  const address = customer.address ?? customer.callback?.numbers[0] ?? '';
   const entry = entryParticipant(rng, media);
   const list = new StepList();
   const ctx: RouteContext = { rng, list, media, durations: DURATIONS[media], customer, queueName: input.queueName };
 
   list.step('arrive', (conv, at) => {
+    if (customer.callback !== undefined) customer.callback.scheduledTime = at;
     join(conv, customer, at);
     if (entry !== undefined) join(conv, entry, at);
   });
@@ -104,6 +121,7 @@ export function buildPlan(input: PlanInput): ConversationPlan {
       abandon(ctx, ctx.durations.patienceMs);
     } else {
       let agent = offerAndAnswer(ctx, acd, queueId, script === 'requeue');
+      if (media === 'callback' && rng.chance(CALLBACK_DIAL_SHARE)) dial(ctx, agent);
       handle(ctx, agent);
       if (script === 'transfer' && transferQueueId !== undefined) {
         const secondAcd = transfer(ctx, agent, transferQueueId);

@@ -22,6 +22,7 @@ describe('genesys-enricher check', () => {
   it('passes on a good config, lists every queue, the schema fields and the attribute map, and leaves no topics behind', async () => {
     const io = captureIo();
     const before = h.sandbox.calls.length;
+    const writesBefore = h.sandbox.org.writes.length;
     const code = await checkCommand({ configFile: h.config('good') }, io);
     const out = io.out();
     expect(code, out).toBe(0);
@@ -38,6 +39,16 @@ describe('genesys-enricher check', () => {
     expect(lines(out, 'attributes')[0]).toMatch(/^OK.*6 mapped inputs, all in the schema/);
     expect(lines(out, 'topics')[0]).toMatch(/^OK.*3 topics permitted/);
     expect(lines(out, 'crm')[0]).toMatch(/^OK.*reachable: answered (a record|"not found").* in \d+ ms/);
+    // The catch-up's calls and the write were probed, each granted; the topic permissions listed.
+    expect(lines(out, 'permission')).toEqual([
+      expect.stringMatching(/^OK.*POST \/api\/v2\/analytics\/conversations\/activity\/query \(analytics:queueObservation:view\): granted/),
+      expect.stringMatching(/^OK.*GET \/api\/v2\/conversations\/\{conversationId\} \(conversation:communication:view\): granted/),
+      expect.stringMatching(/^OK.*PATCH .*attributes: no permission documented; not refused .*nothing written/),
+    ]);
+    expect(lines(out, 'topic perms')[0]).toMatch(/^OK/);
+    expect(out).toMatch(/v2\.routing\.queues\.\{id\}\.conversations: routing:queue:view/);
+    expect(out).toMatch(/v2\.flows\.\{id\}: architect:flow:view/);
+    expect(h.sandbox.org.writes.length).toBe(writesBefore);
     expect(out.trimEnd().split('\n').at(-1)).toMatch(/^all checks passed: \d+ ok, 0 warnings, 0 failed, 0 skipped$/);
     // The probe channel was emptied again (DELETE), and no secret was printed.
     const probes = h.sandbox.calls.slice(before).filter((c) => c.endpoint.includes('/subscriptions'));
@@ -117,6 +128,51 @@ describe('genesys-enricher check', () => {
     const channels = h.sandbox.hub.channels().filter((c) => c.clientId === LIMITED_CLIENT.clientId);
     expect(channels.length).toBeGreaterThan(0);
     for (const ch of channels) expect(ch.topics).toBe(0);
+  });
+
+  it('names conversation:communication:view when the catch-up GET is refused, and exits 1', async () => {
+    h.sandbox.permissions.revoke('conversation:communication:view');
+    try {
+      const io = captureIo();
+      expect(await checkCommand({ configFile: h.config('no-conversation-view') }, io)).toBe(1);
+      const out = io.out();
+      const permission = lines(out, 'permission');
+      expect(permission.filter((l) => l.startsWith('FAIL'))).toEqual([
+        expect.stringMatching(/GET \/api\/v2\/conversations\/\{conversationId\} \(catch-up read\): refused, the OAuth client lacks conversation:communication:view$/),
+      ]);
+      expect(out.trimEnd().split('\n').at(-1)).toMatch(/^problems found: .* 1 failed/);
+    } finally {
+      h.sandbox.permissions.reset();
+    }
+  });
+
+  it('names the permission a refused queue lookup or activity query needs', async () => {
+    h.sandbox.permissions.revoke('routing:queue:view');
+    h.sandbox.permissions.revoke('analytics:queueObservation:view');
+    try {
+      const io = captureIo();
+      expect(await checkCommand({ configFile: h.config('no-queue-view') }, io)).toBe(1);
+      const out = io.out();
+      expect(lines(out, 'queue')[0]).toMatch(/^FAIL.*GET \/api\/v2\/routing\/queues refused \(403\): the OAuth client lacks routing:queue:view/);
+      expect(lines(out, 'permission')[0]).toMatch(/^SKIP.*no queue resolved/);
+    } finally {
+      h.sandbox.permissions.reset();
+    }
+  });
+
+  it('names analytics:queueObservation:view when the catch-up query is refused', async () => {
+    h.sandbox.permissions.revoke('analytics:queueObservation:view');
+    try {
+      const io = captureIo();
+      const file = h.config('no-observation', { queues: `  - id: ${h.sandbox.options.queues[0]!.id}` });
+      expect(await checkCommand({ configFile: file }, io)).toBe(1);
+      const permission = lines(io.out(), 'permission');
+      expect(permission[0]).toMatch(/^FAIL.*POST \/api\/v2\/analytics\/conversations\/activity\/query \(catch-up query\): refused, the OAuth client lacks analytics:queueObservation:view$/);
+      // The conversation GET is still probed (on a made-up id) and granted.
+      expect(permission[1]).toMatch(/^OK.*a made-up id answered 404/);
+    } finally {
+      h.sandbox.permissions.reset();
+    }
   });
 
   it('fails the login with a wrong secret and skips what needs it', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { customerRecord } from '../../../src/sandbox/crm/records.js';
+import { CustomerDirectory } from '../../../src/sandbox/crm/directory.js';
+import { customerRecord, entityRecord } from '../../../src/sandbox/crm/records.js';
 import { startFakeCrm, type FakeCrm } from '../../../src/sandbox/crm/server.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { phoneKey } from './setup.js';
@@ -81,5 +82,28 @@ describe('the fake CRM', () => {
     crm = undefined;
     expect(await hanging).toBe('closed');
     expect(performance.now() - stopping).toBeLessThan(500);
+  });
+
+  it('with a directory, finds one entity by any identifier; the first of externalContactId, phone, email decides', async () => {
+    const directory = new CustomerDirectory();
+    directory.register('CRM-1', { phone: 'tel:+4915112345678', email: 'Anna.Albers@example.com', externalContactId: 'ext-1' });
+    directory.register('CRM-2', { phone: '+33612345678', email: 'ben@example.org' });
+    crm = await startFakeCrm({ directory, seed: 9 });
+    const one = { status: 200, body: entityRecord('CRM-1', 9) };
+    expect(crm.recordOf('CRM-1')).toEqual(entityRecord('CRM-1', 9));
+    expect(await get('/customers?phone=%2B4915112345678&email=&externalContactId=')).toEqual(one);
+    expect(await get('/customers?phone=&email=anna.albers%40example.com')).toEqual(one);
+    expect(await get('/customers?externalContactId=ext-1')).toEqual(one);
+    // externalContactId beats phone, phone beats email: the deciding key alone picks the entity.
+    expect(await get('/customers?phone=%2B33612345678&externalContactId=ext-1')).toEqual(one);
+    expect(await get('/customers?phone=%2B4915112345678&email=ben%40example.org')).toEqual(one);
+    expect(await get('/customers?phone=%2B33612345678&email=anna.albers%40example.com')).toEqual({ status: 200, body: entityRecord('CRM-2', 9) });
+    // Keys outside the directory are unknown, even those the hash rule would know.
+    const hashKnown = Array.from({ length: 50 }, (_, i) => `+4930${String(1_000_000 + i)}`).find((k) => customerRecord(k, 9) !== undefined)!;
+    expect((await get(`/customers?phone=${encodeURIComponent(hashKnown)}`)).status).toBe(404);
+    expect((await get('/customers?externalContactId=ext-2&phone=%2B4915112345678')).status).toBe(404);
+    crm.setRecord('CRM-1', { id: 'override' });
+    expect(await get('/customers?externalContactId=ext-1')).toEqual({ status: 200, body: { id: 'override' } });
+    expect(crm.recordOf('CRM-1')).toEqual({ id: 'override' });
   });
 });

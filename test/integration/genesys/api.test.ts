@@ -175,6 +175,7 @@ describe('conversations', () => {
     expect((await client.getConversation(conv.id)).participants.find((p) => p.id === customer.id)?.attributes).toEqual({
       'ivr.language': expect.any(String),
       'ivr.intent': expect.any(String),
+      'ivr.DistributionGroup': sandbox.options.queues[0]!.id,
       'crm.tier': 'gold',
       'crm.accountId': 'A-1',
     });

@@ -1,4 +1,4 @@
-// The daemon's Genesys client and the API budget: a 429 pauses every call for Retry-After, and
+// The daemon's Genesys client and the API budget: a 429 pauses its endpoint family for Retry-After, and
 // the client's own spacing never exceeds a budget equal to the sandbox's.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_FLOW_ID } from '../../../src/sandbox/index.js';
@@ -12,13 +12,13 @@ afterEach(async () => {
 });
 
 describe('429 with Retry-After', () => {
-  it('pauses all calls, not just the refused one, then every call succeeds', async () => {
+  it('pauses the family that got it, not the others, then every call succeeds', async () => {
     // One call at a time: the client hears the 429 before it sends the next one (calls already in
     // flight beside a refused one cannot be called back).
     rig = await startRig({}, { requestsPerMinute: 1_200, maxConcurrentRequests: 1 });
     const { client, sandbox } = rig;
     await client.login();
-    sandbox.faults.add({ endpoint: '*', status: 429, count: 1, retryAfterS: 1 });
+    sandbox.faults.add({ endpoint: '/api/v2/flows/{flowId}', status: 429, count: 1, retryAfterS: 1 });
     const results = await Promise.all([
       client.getFlow(DEMO_FLOW_ID),
       client.findQueuesByName('Support DE'),
@@ -32,9 +32,14 @@ describe('429 with Retry-After', () => {
 
     expect(sandbox.calls.map((c) => c.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 429]);
     const refused = sandbox.calls.find((c) => c.status === 429)!;
-    const others = sandbox.calls.filter((c) => c !== refused);
-    // Nothing reached the sandbox during the second the 429 asked for.
-    for (const call of others) expect(call.at).toBeGreaterThanOrEqual(refused.at + 1_000);
+    const flows = sandbox.calls.filter((c) => c !== refused && c.endpoint.startsWith('/api/v2/flows'));
+    const queues = sandbox.calls.filter((c) => c.endpoint === '/api/v2/routing/queues');
+    // No flow call reached the sandbox during the second the 429 asked for ...
+    expect(flows).toHaveLength(4);
+    for (const call of flows) expect(call.at).toBeGreaterThanOrEqual(refused.at + 1_000);
+    // ... while the queue lookups went on inside it.
+    expect(queues).toHaveLength(2);
+    for (const call of queues) expect(call.at).toBeLessThan(refused.at + 1_000);
   });
 
   it('honours the Retry-After of the sandbox\'s own limiter and never gives up on it early', async () => {

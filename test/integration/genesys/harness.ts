@@ -7,7 +7,7 @@ import { GenesysClient, type GenesysClientOptions } from '../../../src/genesys/c
 import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { SANDBOX_CLIENT, type SandboxOptions } from '../../../src/sandbox/options.js';
 import type { CallRecord } from '../../../src/sandbox/http/server.js';
-import { silentLogger } from '../../../src/log.js';
+import { silentLogger, type Logger } from '../../../src/log.js';
 
 /** Retry settings that keep tests fast (the defaults wait up to seconds). */
 export const FAST_RETRY = { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100, maxRateLimitAttempts: 5 } as const;
@@ -91,4 +91,23 @@ export function printed(err: unknown): string {
 export function secretsOf(sandbox: Sandbox): string[] {
   const basic = Buffer.from(`${SANDBOX_CLIENT.clientId}:${SANDBOX_CLIENT.clientSecret}`).toString('base64');
   return [SANDBOX_CLIENT.clientSecret, basic, ...sandbox.auth.issued];
+}
+
+/** One line a {@link recordingLogger} kept. */
+export interface LoggedLine {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly fields: Record<string, unknown>;
+}
+
+/** A logger that keeps every line (children included) for assertions. */
+export function recordingLogger(): Logger & { readonly lines: LoggedLine[] } {
+  const lines: LoggedLine[] = [];
+  const make = (fixed: Record<string, unknown>): Logger => {
+    const at = (level: LoggedLine['level']) => (message: string, fields: Record<string, unknown> = {}) => {
+      lines.push({ level, message, fields: { ...fixed, ...fields } });
+    };
+    return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (f) => make({ ...fixed, ...f }) };
+  };
+  return Object.assign(make({}), { lines });
 }

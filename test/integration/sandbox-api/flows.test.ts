@@ -51,6 +51,9 @@ describe('flow lookup', () => {
     const withoutSchemas = await architect.getFlows({ name: DEMO_FLOW_NAME });
     expect(withoutSchemas.entities?.every((f) => f.inputSchema === undefined)).toBe(true);
     expect((await architect.getFlows({ name: 'nothing like it' })).entities).toEqual([]);
+    // The flows that answer traffic before a queue carry the Flow API's type names.
+    const entry = await architect.getFlows({ name: 'Main Menu' });
+    expect(entry.entities?.map((f) => [f.name, f.type])).toEqual([['Main Menu', 'inboundcall']]);
   });
 
   it('getFlowVersion answers the version with its input schema; unknown versions are 404', async () => {

@@ -58,6 +58,8 @@ export function fakeApi(overrides: Partial<OperatorApi> = {}): OperatorApi & { c
     unsubscribeAll: () => Promise.resolve(),
     getConversation: () => Promise.reject(new Error('not used')),
     patchParticipantAttributes: () => Promise.resolve({}),
+    activeConversations: () => Promise.resolve({ entities: [], truncated: false }),
+    availableTopics: () => Promise.resolve([]),
     ...overrides,
   };
   // Every call, overridden or not, is recorded by name.

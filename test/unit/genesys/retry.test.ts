@@ -8,19 +8,19 @@ const mid = () => 0.5;
 
 describe('decideRetry', () => {
   it.each([
-    ['429 with Retry-After pauses everyone for it', api(429, 3000), [0, 1], { retry: true, delayMs: 3000, pauseAll: true, relogin: false }],
-    ['429 without Retry-After backs off', api(429), [0, 1], { retry: true, delayMs: 188, pauseAll: true, relogin: false }],
+    ['429 with Retry-After pauses its family for it', api(429, 3000), [0, 1], { retry: true, delayMs: 3000, pause: true, relogin: false }],
+    ['429 without Retry-After backs off', api(429), [0, 1], { retry: true, delayMs: 188, pause: true, relogin: false }],
     ['429 past its budget gives up', api(429, 1000), [0, RETRY_DEFAULTS.maxRateLimitAttempts], { retry: false }],
-    ['429s do not use up the budget of other failures', api(429, 1000), [RETRY_DEFAULTS.maxAttempts, 5], { retry: true, delayMs: 1000, pauseAll: true, relogin: false }],
-    ['401 first time re-logs in', api(401), [1, 0], { retry: true, delayMs: 0, pauseAll: false, relogin: true }],
+    ['429s do not use up the budget of other failures', api(429, 1000), [RETRY_DEFAULTS.maxAttempts, 5], { retry: true, delayMs: 1000, pause: true, relogin: false }],
+    ['401 first time re-logs in', api(401), [1, 0], { retry: true, delayMs: 0, pause: false, relogin: true }],
     ['401 twice gives up', api(401), [2, 0], { retry: false }],
     ['404 is final', api(404), [1, 0], { retry: false }],
     ['400 is final', api(400), [1, 0], { retry: false }],
-    ['503 retries with backoff', api(503), [1, 0], { retry: true, delayMs: 188, pauseAll: false, relogin: false }],
-    ['503 after several 429s still retries', api(503), [1, 6], { retry: true, delayMs: 188, pauseAll: false, relogin: false }],
-    ['500 on attempt 3 waits longer', api(500), [3, 0], { retry: true, delayMs: 750, pauseAll: false, relogin: false }],
-    ['408 retries', api(408), [1, 0], { retry: true, delayMs: 188, pauseAll: false, relogin: false }],
-    ['network error retries', net, [2, 0], { retry: true, delayMs: 375, pauseAll: false, relogin: false }],
+    ['503 retries with backoff', api(503), [1, 0], { retry: true, delayMs: 188, pause: false, relogin: false }],
+    ['503 after several 429s still retries', api(503), [1, 6], { retry: true, delayMs: 188, pause: false, relogin: false }],
+    ['500 on attempt 3 waits longer', api(500), [3, 0], { retry: true, delayMs: 750, pause: false, relogin: false }],
+    ['408 retries', api(408), [1, 0], { retry: true, delayMs: 188, pause: false, relogin: false }],
+    ['network error retries', net, [2, 0], { retry: true, delayMs: 375, pause: false, relogin: false }],
     ['network error past the budget gives up', net, [RETRY_DEFAULTS.maxAttempts, 0], { retry: false }],
   ] as const)('%s', (_name, error, [failures, rateLimited], expected) => {
     expect(decideRetry(error, { failures, rateLimited }, RETRY_DEFAULTS, mid)).toEqual(expected);

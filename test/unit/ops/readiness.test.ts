@@ -23,10 +23,29 @@ describe('assessReadiness', () => {
     ['an expired token', { tokenExpiresAt: NOW - 5_000 }, false, ['token']],
     ['a token expiring right now', { tokenExpiresAt: NOW }, false, ['token']],
     ['everything wrong', { channels: [fresh('a', 'backoff')], schemaVersion: undefined, tokenExpiresAt: 0 }, false, ['channel a', 'schema', 'token']],
+    ['no family paused and no call refused', { genesysPauses: [{ family: 'writes', remainingMs: 0 }], deniedCalls: [] }, true, []],
+    ['writes paused by a 429', { genesysPauses: [{ family: 'writes', remainingMs: 30_000 }] }, false, ['genesys writes']],
+    ['only the catch-up query paused', { genesysPauses: [{ family: 'writes', remainingMs: 0 }, { family: 'analytics', remainingMs: 30_000 }] }, true, []],
+    ['a call refused for a permission', { deniedCalls: [{ endpoint: 'GET /api/v2/conversations/{conversationId}', permission: 'conversation:communication:view' }] }, false, ['permissions']],
   ])('%s', (_name, change, ready, failing) => {
     const report = assessReadiness({ ...healthy, ...change }, NOW, OPTS);
     expect(report.ready).toBe(ready);
     expect(report.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(failing);
+  });
+
+  it('says how long writes stay paused, what else is paused, and which permission a refused call needs', () => {
+    const report = assessReadiness(
+      {
+        ...healthy,
+        genesysPauses: [{ family: 'writes', remainingMs: 59_500 }, { family: 'analytics', remainingMs: 1_000 }, { family: 'flows', remainingMs: 0 }],
+        deniedCalls: [{ endpoint: 'GET /api/v2/conversations/{conversationId}', permission: 'conversation:communication:view' }],
+      },
+      NOW,
+      OPTS,
+    );
+    const detail = new Map(report.checks.map((c) => [c.name, c.detail]));
+    expect(detail.get('genesys writes')).toBe('paused for 60 s more after a 429; also paused: analytics 1 s');
+    expect(detail.get('permissions')).toContain('GET /api/v2/conversations/{conversationId} needs conversation:communication:view');
   });
 
   it('names every check and explains each one', () => {

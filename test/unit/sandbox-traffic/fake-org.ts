@@ -1,6 +1,7 @@
 /** A stand-in for SandboxOrg that records every published snapshot, built with the real payload builders. */
 import type { Models } from 'purecloud-platform-client-v2';
-import { genericSnapshot, isTerminal, mediaSnapshot, type SandboxConversation } from '../../../src/sandbox/org/conversation.js';
+import { isTerminal, type SandboxConversation } from '../../../src/sandbox/org/conversation.js';
+import { genericSnapshot, mediaSnapshot, type MediaSnapshot } from '../../../src/sandbox/org/snapshots.js';
 import type { SandboxQueue } from '../../../src/sandbox/options.js';
 import type { TrafficOrg } from '../../../src/sandbox/traffic/generator.js';
 
@@ -14,7 +15,7 @@ export interface Published {
   readonly conversationId: string;
   readonly queueIds: string[];
   readonly generic: Models.QueueConversationEventTopicConversation;
-  readonly media: Models.QueueConversationCallEventTopicCallConversation;
+  readonly media: MediaSnapshot;
 }
 
 export class FakeOrg implements TrafficOrg {

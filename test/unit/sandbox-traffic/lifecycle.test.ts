@@ -1,6 +1,6 @@
 import type { Models } from 'purecloud-platform-client-v2';
 import { describe, expect, it } from 'vitest';
-import { MEDIA_KEY, SANDBOX_MEDIA, type SandboxMedia } from '../../../src/sandbox/org/conversation.js';
+import { isTerminal, MEDIA_KEY, SANDBOX_MEDIA, type SandboxMedia } from '../../../src/sandbox/org/conversation.js';
 import { TrafficGenerator, type StartOneOptions } from '../../../src/sandbox/traffic/generator.js';
 import type { StepLabel } from '../../../src/sandbox/traffic/plan.js';
 import { FakeOrg, QUEUES, type Published } from './fake-org.js';
@@ -54,8 +54,16 @@ function expectStatePlacement(snaps: Published[], media: SandboxMedia): void {
     expect(specific.map((p) => p.id)).toEqual(generic.map((p) => p.id));
     generic.forEach((p, i) => {
       expect(p).not.toHaveProperty('state');
-      expect(specific[i]?.state).toBe(leg(p, media).state);
-      for (const other of SANDBOX_MEDIA.filter((m) => m !== media)) expect(p).not.toHaveProperty(MEDIA_KEY[other]);
+      // Ended legs may read `disconnected` in one shape and `terminated` in the other.
+      const genericState = leg(p, media).state!;
+      const specificState = specific[i]?.state ?? '';
+      if (isTerminal(genericState)) expect(isTerminal(specificState)).toBe(true);
+      else expect(specificState).toBe(genericState);
+      // A dialled callback carries a calls[] entry beside its callbacks[] entry.
+      const allowed = media === 'callback' ? ['calls'] : [];
+      for (const other of SANDBOX_MEDIA.filter((m) => m !== media)) {
+        if (!allowed.includes(MEDIA_KEY[other])) expect(p).not.toHaveProperty(MEDIA_KEY[other]);
+      }
     });
   }
 }
@@ -63,9 +71,30 @@ function expectStatePlacement(snaps: Published[], media: SandboxMedia): void {
 function expectEnded(snaps: Published[], media: SandboxMedia): void {
   const last = snaps[snaps.length - 1]!;
   for (const p of last.generic.participants ?? []) {
-    expect(leg(p, media).state).toBe('disconnected');
+    expect(leg(p, media).state).toBe(p.purpose === 'customer' || p.purpose === 'agent' ? 'disconnected' : 'terminated');
     expect(leg(p, media).disconnectedTime).toBeDefined();
     expect(p.endTime).toBeDefined();
+  }
+}
+
+/** The customer's address as real payloads show it per medium (docs/sandbox.md). */
+function expectCustomerAddress(customer: GenericParticipant, media: SandboxMedia, messageType: string | undefined): void {
+  switch (media) {
+    case 'chat':
+      if (customer.address !== undefined) expect(customer.address).toMatch(/^[0-9a-f]{32}@guest\./);
+      break;
+    case 'email':
+      expect(customer.address).toMatch(/^[a-z.]+\d+@example\.(com|org|net)$/);
+      break;
+    case 'callback':
+      expect(customer).not.toHaveProperty('address');
+      break;
+    case 'message':
+      if (messageType === 'webmessaging') expect(customer).not.toHaveProperty('address');
+      else expect(customer.address).toMatch(/^tel:\+[1-9]\d{7,14}$/);
+      break;
+    case 'call':
+      expect(customer.address).toMatch(/^tel:\+[1-9]\d{7,14}$/);
   }
 }
 
@@ -80,11 +109,19 @@ describe('inbound voice, connect', () => {
     expect(arrive.generic.participants?.map((p) => p.purpose)).toEqual(['customer', 'ivr']);
     const customer = byPurpose(arrive, 'customer')[0]!;
     expect(customer.address).toMatch(/^tel:\+[1-9]\d{7,14}$/);
+    expect(customer).not.toHaveProperty('ani'); // the generic shape has no ani
     expect(leg(customer, 'call')).toMatchObject({ state: 'connected', direction: 'inbound' });
+    const call = (customer.calls ?? [])[0]!;
+    expect(call.self?.addressNormalized).toBe(customer.address);
+    expect(call.other?.addressNormalized).toMatch(/^tel:\+/);
+    const specificCustomer = arrive.media.participants?.find((p) => p.id === customer.id) as Models.QueueConversationCallEventTopicCallMediaParticipant;
+    expect(specificCustomer).toMatchObject({ ani: customer.address, dnis: call.other?.addressNormalized });
+    expect(byPurpose(arrive, 'ivr')[0]!.address).toMatch(/^sip:/);
 
     const queued = snaps[1]!;
     expect(queued.queueIds).toEqual([Q1]);
-    expect(leg(byPurpose(queued, 'ivr')[0], 'call')).toMatchObject({ state: 'disconnected', disconnectType: 'transfer' });
+    expect(leg(byPurpose(queued, 'ivr')[0], 'call')).toMatchObject({ state: 'terminated', disconnectType: 'transfer' });
+    expect(byPurpose(queued, 'customer')[0]).toMatchObject({ queueId: Q1, attributes: { 'ivr.DistributionGroup': Q1 } });
     const acd = byPurpose(queued, 'acd')[0]!;
     expect(acd.queueId).toBe(Q1);
     expect(leg(acd, 'call').state).toBe('connected');
@@ -98,7 +135,7 @@ describe('inbound voice, connect', () => {
     expect(specificAgent).toMatchObject({ state: 'alerting', queue: { id: Q1 }, user: { id: agent.userId } });
 
     const connected = firstWith(snaps, agentIn('connected', 'call'));
-    expect(leg(byPurpose(connected, 'acd')[0], 'call')).toMatchObject({ state: 'disconnected', disconnectType: 'transfer' });
+    expect(leg(byPurpose(connected, 'acd')[0], 'call')).toMatchObject({ state: 'terminated', disconnectType: 'transfer' });
     expect(byPurpose(connected, 'agent')[0]!.connectedTime).toBeDefined();
     expect(connected.generic.recordingState).toBe('active');
 
@@ -156,7 +193,7 @@ describe('voice scripts that leave the happy path', () => {
     expect(missed!.queueId).toBe(Q1);
     expect(answered!.queueId).toBe(Q1);
     expect(missed!.connectedTime).toBeUndefined();
-    expect(leg(missed, 'call').disconnectType).toBe('timeout');
+    expect(leg(missed, 'call').disconnectType).toBe('system');
     expect(answered!.connectedTime).toBeDefined();
     // While the second agent is alerting the customer is still waiting in the acd.
     expect(leg(byPurpose(snaps[4]!, 'acd')[0], 'call').state).toBe('connected');
@@ -190,7 +227,7 @@ describe.each(['chat', 'message', 'email', 'callback'] as const)('%s', (media) =
     expect(labels[labels.length - 1]).toBe(script === 'abandon' ? 'abandon' : 'end');
     const first = snaps[0]!;
     const customer = byPurpose(first, 'customer')[0]!;
-    expect(customer.address).toMatch(media === 'chat' || media === 'email' ? /^[a-z.]+\d+@example\.(com|org|net)$/ : /^tel:\+[1-9]\d{7,14}$/);
+    expectCustomerAddress(customer, media, conv.messageType);
     // Generic chat legs carry no direction in Genesys' model: read it from the media-specific body.
     expect(first.media.participants?.find((p) => p.id === customer.id)?.direction).toBe(media === 'callback' ? 'outbound' : 'inbound');
     const queued = snaps[labels.indexOf('queued')]!;
@@ -198,7 +235,7 @@ describe.each(['chat', 'message', 'email', 'callback'] as const)('%s', (media) =
     if (script !== 'abandon') {
       const connected = firstWith(snaps, agentIn('connected', media));
       expect(byPurpose(connected, 'agent').at(-1)).toMatchObject({ queueId: Q1, userId: expect.any(String) });
-      expect(leg(byPurpose(connected, 'acd')[0], media)).toMatchObject({ state: 'disconnected', disconnectType: 'transfer' });
+      expect(leg(byPurpose(connected, 'acd')[0], media)).toMatchObject({ state: 'terminated', disconnectType: 'transfer' });
       expect(connected.queueIds).toEqual([Q1]);
       const acds = byPurpose(snaps[snaps.length - 1]!, 'acd');
       const agents = byPurpose(snaps[snaps.length - 1]!, 'agent');

@@ -28,9 +28,9 @@ describe.skipIf(skipWithoutRedis())('shared budget on Redis (Bottleneck clusteri
     await server.stop();
   });
 
-  async function budget(id: string, requestsPerWindow: number, windowMs: number, onPause?: (ms: number) => void): Promise<SharedBudget> {
+  async function budget(id: string, requestsPerWindow: number, windowMs: number, onPause?: (family: string, ms: number) => void, instanceId: string = randomUUID()): Promise<SharedBudget> {
     const b = new SharedBudget(
-      { id, redis: server.url, requestsPerWindow, windowMs, connectTimeoutMs: 1_000, connectionName: 'budget-test' },
+      { id, redis: server.url, requestsPerWindow, windowMs, connectTimeoutMs: 1_000, connectionName: 'budget-test', instanceId, liveInstances: () => 2 },
       onPause ? { onPause } : {},
     );
     budgets.push(b);
@@ -76,13 +76,38 @@ describe.skipIf(skipWithoutRedis())('shared budget on Redis (Bottleneck clusteri
     expect(firstWrite).toBeLessThanOrEqual(4);
   });
 
-  it('shares a 429 pause with every instance', async () => {
+  it('shares a 429 pause with the other instances', async () => {
     const id = `budget-${randomUUID()}`;
     const heard: string[] = [];
-    const a = await budget(id, 20, 1_000, (ms) => heard.push(`a:${ms}`));
-    await budget(id, 20, 1_000, (ms) => heard.push(`b:${ms}`));
-    await a.sharePause(1_500.2);
-    await waitFor(() => heard.length === 2, { what: 'both instances hear the pause' });
-    expect(heard.sort()).toEqual(['a:1501', 'b:1501']);
+    const a = await budget(id, 20, 1_000, (family, ms) => heard.push(`a:${family}:${ms}`), 'a');
+    await budget(id, 20, 1_000, (family, ms) => heard.push(`b:${family}:${ms}`), 'b');
+    await budget(id, 20, 1_000, (family, ms) => heard.push(`c:${family}:${ms}`), 'c');
+    await a.sharePause('writes', 1_500.2);
+    await waitFor(() => heard.length === 2, { what: 'the other instances hear the pause' });
+    expect(heard.sort()).toEqual(['b:writes:1501', 'c:writes:1501']);
+  });
+
+  it('paces itself at its share of the budget while Redis is down, and shares again when it is back', async () => {
+    const id = `budget-${randomUUID()}`;
+    const a = await budget(id, 20, 1_000);
+    await a.take(1);
+    await server.pause();
+    try {
+      await waitFor(() => !a.connected(), { what: 'disconnect noticed' });
+      const times: number[] = [];
+      const started = Date.now();
+      await Promise.all(Array.from({ length: 12 }, async () => {
+        await a.take(1);
+        times.push(Date.now());
+      }));
+      // Share: 20 / 2 live instances = 10 per window.
+      expect(busiestWindow(times, 1_000)).toBeLessThanOrEqual(10);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await server.resume();
+    }
+    await waitFor(() => a.connected(), { timeoutMs: 10_000, what: 'reconnected' });
+    await a.ready(5_000);
+    await a.take(1);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxCallsPerWindow, sharedMinTimeMs } from '../../../src/cluster/budget.js';
+import { maxCallsPerWindow, parsePauseMessage, pauseMessage, sharedMinTimeMs } from '../../../src/cluster/budget.js';
 import { holderInstance, parseClaimReply, renewEveryMs } from '../../../src/cluster/claims.js';
 import { classifyRedisError, ClusterRedisError, toClusterError } from '../../../src/cluster/connect.js';
 import { instancesFromReply } from '../../../src/cluster/heartbeat.js';
@@ -123,5 +123,14 @@ describe('shared budget spacing', () => {
         expect(maxCallsPerWindow(sharedMinTimeMs(budget, windowMs), windowMs), `${budget}/${windowMs}`).toBeLessThanOrEqual(budget);
       }
     }
+  });
+});
+
+describe('pause messages', () => {
+  it('round-trips and rounds up', () => {
+    expect(parsePauseMessage(pauseMessage('host:1', 'writes', 1200.4))).toEqual({ from: 'host:1', family: 'writes', ms: 1201 });
+  });
+  it.each(['capacity:3', 'pause ', 'pause a writes', 'pause a writes -5', 'pause a writes x', 'pause  writes 5'])('ignores %j', (m) => {
+    expect(parsePauseMessage(m)).toBeUndefined();
   });
 });

@@ -16,7 +16,7 @@
 import Bottleneck from 'bottleneck';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.js';
-import { familyOf, missingPermission, type CallFamily } from './calls.js';
+import { CALL_FAMILIES, familyOf, missingPermission, type CallFamily } from './calls.js';
 import { DenialBoard, type DeniedCall } from './denials.js';
 import { GenesysApiError, GenesysNetworkError, normaliseError, type GenesysError } from './errors.js';
 import { Pacer, pacerSettings } from './pacer.js';
@@ -49,6 +49,15 @@ export interface CallObserver {
   onPermissionDenied?(endpoint: string, permission: string): void;
 }
 
+/**
+ * The budget shared with the other instances of a cluster (src/cluster/budget.ts): every call
+ * also waits for its slot there, and a 429 here is told to the others.
+ */
+export interface SharedBudgetPort {
+  take(priority: number, signal?: AbortSignal): Promise<void>;
+  sharePause(family: CallFamily, ms: number): Promise<void>;
+}
+
 /** The SDK's extended response. */
 export interface ApiResponse<T> {
   readonly status: number;
@@ -76,7 +85,7 @@ export class ApiCaller {
 
   constructor(
     opts: CallerOptions,
-    private readonly deps: { tokens: TokenManager; logger: Logger; observer?: CallObserver; random?: () => number },
+    private readonly deps: { tokens: TokenManager; logger: Logger; observer?: CallObserver; random?: () => number; shared?: SharedBudgetPort },
     private readonly policy: RetryPolicy = opts.retry,
   ) {
     this.maxActive = opts.maxConcurrentRequests;
@@ -113,6 +122,7 @@ export class ApiCaller {
       let started = Date.now();
       try {
         await this.waitWhilePaused(family);
+        if (this.deps.shared) await this.deps.shared.take(priority, this.stopper.signal);
         started = Date.now();
         const run = async (): Promise<ApiResponse<T>> => {
           await this.deps.tokens.ensure();
@@ -154,9 +164,16 @@ export class ApiCaller {
     }
   }
 
+  /** Another instance of the cluster got a 429 on `family`: pause it here too (not told on again). */
+  peerRateLimited(family: string, ms: number): void {
+    if (!(CALL_FAMILIES as readonly string[]).includes(family)) return;
+    this.pauseBoard.rateLimited(family as CallFamily, ms);
+  }
+
   /** Starts (or extends) the pause of `family`; warns, since a pause delays enrichments. */
   private rateLimitedOn(endpoint: string, family: CallFamily, requestedMs: number): void {
     const decision = this.pauseBoard.rateLimited(family, requestedMs);
+    void this.deps.shared?.sharePause(family, decision.pauseMs);
     const fields = { endpoint, family, pauseMs: decision.pauseMs, scope: decision.all ? 'all' : 'family' };
     if (decision.capped) {
       this.deps.logger.warn('Genesys asked for a longer pause than the cap allows: pausing for the cap', { ...fields, retryAfterMs: decision.requestedMs });

@@ -5,7 +5,7 @@
  */
 import platformClient, { type Models } from 'purecloud-platform-client-v2';
 import type { Logger } from '../log.js';
-import { ApiCaller, PRIORITY, type CallObserver, type CallerOptions, type Priority } from './caller.js';
+import { ApiCaller, PRIORITY, type CallObserver, type CallerOptions, type Priority, type SharedBudgetPort } from './caller.js';
 import type { DeniedCall } from './denials.js';
 import { GenesysApiError } from './errors.js';
 import type { FamilyPause } from './pauses.js';
@@ -60,7 +60,7 @@ export class GenesysClient {
   private readonly routing: platformClient.RoutingApi;
   private readonly analytics: platformClient.AnalyticsApi;
 
-  constructor(opts: GenesysClientOptions, deps: { logger: Logger; observer?: CallObserver; onTokenRenewed?: (generation: number) => void }) {
+  constructor(opts: GenesysClientOptions, deps: { logger: Logger; observer?: CallObserver; onTokenRenewed?: (generation: number) => void; shared?: SharedBudgetPort }) {
     this.sdk = createSdkClient(opts.target, { timeoutMs: opts.timeoutMs, maxSockets: opts.maxConcurrentRequests * 2 });
     this.tokens = new TokenManager(
       { clientId: opts.clientId, clientSecret: opts.clientSecret, renewBeforeMs: opts.renewBeforeMs ?? 300_000, renewRetryMs: 10_000 },
@@ -73,7 +73,12 @@ export class GenesysClient {
       retry: opts.retry ?? RETRY_DEFAULTS,
       ...(opts.retryAfterCapMs !== undefined && { pauses: { capMs: opts.retryAfterCapMs } }),
     };
-    this.caller = new ApiCaller(callerOpts, { tokens: this.tokens, logger: deps.logger, ...(deps.observer && { observer: deps.observer }) });
+    this.caller = new ApiCaller(callerOpts, {
+      tokens: this.tokens,
+      logger: deps.logger,
+      ...(deps.observer && { observer: deps.observer }),
+      ...(deps.shared && { shared: deps.shared }),
+    });
     this.notifications = new platformClient.NotificationsApi(this.sdk);
     this.conversations = new platformClient.ConversationsApi(this.sdk);
     this.architect = new platformClient.ArchitectApi(this.sdk);
@@ -226,6 +231,11 @@ export class GenesysClient {
       }
     }
     return { entities, truncated };
+  }
+
+  /** Another instance of the cluster got a 429 on endpoint family `family`: pause it here too. */
+  peerRateLimited(family: string, ms: number): void {
+    this.caller.peerRateLimited(family, ms);
   }
 
   /** Stops renewing the token and rejects every waiting call at once (see ApiCaller.close). */

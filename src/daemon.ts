@@ -20,9 +20,12 @@ import { observeMetrics, readinessInput } from './daemon/observe.js';
 import { InstanceLock, lockFileFor } from './daemon/instance-lock.js';
 import { loadPublishedSchema, resolveFlowId, resolveQueues, type ResolvedQueue } from './daemon/resolve.js';
 import { Backfiller, type BackfillOptions } from './enrich/backfill.js';
+import { markerVerifier } from './enrich/marker.js';
 import { ENRICHER_DEFAULTS, Enricher, type EnricherOptions } from './enrich/pipeline.js';
 import type { GenesysClient } from './genesys/client.js';
 import { genesysClientFor } from './genesys/from-config.js';
+import { PRIORITY } from './genesys/caller.js';
+import { deriveSigningKeys } from './signing.js';
 import { GenesysApiError, GenesysNetworkError } from './genesys/errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './log.js';
@@ -161,6 +164,8 @@ export class Daemon {
       },
       {
         writer: this.genesys,
+        // Read-backs decide a live write's fate: they go at write priority.
+        reader: { getConversation: (id) => this.genesys.getConversation(id, PRIORITY.write) },
         crm: { lookup: (ctx) => this.crm.lookup(ctx) },
         schemas: { current: () => this.schemas.current() },
         audit: {
@@ -177,6 +182,12 @@ export class Daemon {
         ...(this.deps.onDecision && { onDecision: this.deps.onDecision }),
       },
     );
+    // What the trail records as decided recently is settled before the first catch-up: a restart
+    // then fetches only the conversations it has no record of (those that connected while it was
+    // down), instead of every live one. The marker still guards anything the trail missed.
+    const settled = auditIndex.takeRecentlyDecided();
+    for (const id of settled) this.enricher.claims.done(id);
+    if (settled.length > 0) logger.info('settled conversations recorded in the audit trail', { conversations: settled.length });
     this.backfill = new Backfiller(this.backfillOptions(config), {
       api: this.genesys,
       enricher: this.enricher,
@@ -390,14 +401,17 @@ export class Daemon {
 export function enricherOptions(
   config: EnricherConfig,
   queues: readonly ResolvedQueue[],
-): Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'queueSize' | 'retryDelayMs' | 'maxAttempts'> {
+): Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'queueSize' | 'retryDelayMs' | 'maxAttempts' | 'signing'> {
+  const signing = deriveSigningKeys({ signingKey: config.signing.key, clientSecret: config.genesys.clientSecret });
   return {
+    signing,
     detect: {
       queueIds: new Set(queues.map((q) => q.id)),
       media: new Set(config.media),
       trigger: config.trigger,
       target: config.target,
       markerKey: markerKey(config.attributes.prefix),
+      verifyMarker: markerVerifier(signing.marker),
     },
     identity: config.identity,
     map: config.attributes.map,

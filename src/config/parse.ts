@@ -97,6 +97,7 @@ function toEnricherConfig(v: ValidatedConfig, file: string, warnings: string[]):
     analytics: webhookUrl === undefined ? { timeoutMs } : { webhookUrl, timeoutMs },
     audit: { file: v.audit.file === AUDIT_STDOUT ? AUDIT_STDOUT : resolvePath(dirname(file), v.audit.file) },
     http: { listen },
+    signing: v.signing.key === undefined ? {} : { key: v.signing.key },
     stream: v.stream,
     backfill: v.backfill,
     pipeline: v.pipeline,

@@ -42,6 +42,9 @@ const genesys = exactlyOne(
   ['region', 'gatewayUrl'],
 );
 
+// A short root key would make the marker guessable; 16 characters is the least we accept.
+const signingKey = define<string>('signing-key', (v) => (typeof v === 'string' && v.length >= 16) || 'must be a secret of at least 16 characters (use ${ENV_NAME} or ${credential:NAME})');
+
 const queueRef = exactlyOne(object({ name: optional(text()), id: optional(uuid()) }), ['name', 'id']);
 
 const queues = refine(array(queueRef), 'queues', (list, ctx) => {
@@ -219,6 +222,7 @@ export const configStruct = refine(
       {},
     ),
     audit: defaulted(object({ file: defaulted(text(), D.audit.file) }), {}),
+    signing: defaulted(object({ key: optional(signingKey) }), {}),
     http: defaulted(object({ listen: defaulted(listen, D.http.listen) }), {}),
     stream: defaulted(
       object({

@@ -86,6 +86,15 @@ export interface AuditConfig {
   readonly file: string;
 }
 
+/** The root of the keys that sign the marker and the audit hashes. */
+export interface SigningConfig {
+  /**
+   * The root secret (`${ENV}` or `${credential:NAME}`; at least 16 characters). Absent: derived
+   * from `genesys.clientSecret`, so restarts and instances sharing an OAuth client agree.
+   */
+  readonly key?: string;
+}
+
 /** A resolved `HOST:PORT` (IPv6 hosts without brackets). */
 export interface ListenAddress {
   readonly host: string;
@@ -155,6 +164,7 @@ export interface EnricherConfig {
   readonly identity: IdentityConfig;
   readonly analytics: AnalyticsConfig;
   readonly audit: AuditConfig;
+  readonly signing: SigningConfig;
   readonly http: HttpConfig;
   readonly stream: StreamConfig;
   readonly backfill: BackfillConfig;

@@ -30,16 +30,30 @@ export interface BackfillDeps {
   readonly metrics?: Metrics;
 }
 
-/** Which live entities are worth a GET: unsettled ones whose state can trigger now (pure). */
+/**
+ * Which live entities are worth a GET: unsettled ones whose state can trigger now (pure). Newest
+ * first (latest `activityDate`; entities without one keep their order, after dated ones): the
+ * customer who connected last has the most call left to profit from the enrichment, and the
+ * oldest may well be gone before its turn comes.
+ */
 export function entitiesToFetch(entities: readonly ActivityEntity[], trigger: Trigger, settled: (id: string) => boolean): string[] {
   const wanted = new Set<string>();
-  for (const e of entities) {
+  const byDate = entities.map((e, i) => ({ e, i, at: activityTime(e) }));
+  // Equal times (or two undated ones: -Infinity - -Infinity is NaN) keep the answer's order.
+  byDate.sort((a, b) => b.at - a.at || a.i - b.i);
+  for (const { e } of byDate) {
     // With agent-connected, a waiting conversation cannot trigger yet; the live feed (or the next
     // run) will bring it once an agent answers. Fetching it now would cost a call for nothing.
     if (trigger === 'agent-connected' && e.metric === 'oWaiting') continue;
     if (!settled(e.conversationId)) wanted.add(e.conversationId);
   }
   return [...wanted];
+}
+
+/** The entity's activity time in ms; -Infinity when absent or unreadable (sorts last). */
+function activityTime(e: ActivityEntity): number {
+  const t = e.activityDate === undefined ? Number.NaN : Date.parse(e.activityDate);
+  return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
 }
 
 export class Backfiller {

@@ -3,6 +3,7 @@
  * snapshot always gives the same answer, and repeated snapshots (hold, mute, recording, attribute
  * changes) are the caller's dedupe to absorb.
  */
+import type { MarkerVerifier } from './marker.js';
 import { isTerminalState, type ConversationView, type MediaType, type ParticipantView } from './snapshot.js';
 
 /** When a conversation becomes due: an agent in a watched queue connected, or it is waiting in one. */
@@ -20,6 +21,11 @@ export interface DetectOptions {
   target: TargetRole;
   /** Attribute key whose presence on the target means "already enriched" (written with the attributes). */
   markerKey: string;
+  /**
+   * Checks a marker's value. A marker that does not verify counts as absent (anyone can set a
+   * participant attribute). Without a verifier any marker counts (tests of other rules only).
+   */
+  verifyMarker?: MarkerVerifier;
 }
 
 /**
@@ -34,6 +40,8 @@ export type Detection =
       media: MediaType;
       target: ParticipantView;
       customer: ParticipantView;
+      /** The target carried a marker that did not verify. */
+      markerFound?: 'forged';
     }
   | { kind: 'wait'; reason: string }
   | {
@@ -167,8 +175,9 @@ function waitReason(s: Scan, trigger: Trigger): string {
  *    the customer), except that a callback stays a callback when any of them shows one (a dialled
  *    callback grows a call). Unknown or not watched: `skip` `media-not-configured`.
  * 4. `already-enriched` when the target (the customer, or for target `agent` the firing agent, else
- *    the newest watched agent) has `markerKey` among its attributes. Checked before the end so that an
- *    enriched conversation that has since ended still reads as enriched.
+ *    the newest watched agent) has `markerKey` among its attributes and it verifies. Checked before
+ *    the end so that an enriched conversation that has since ended still reads as enriched. A marker
+ *    that does not verify counts as absent; the enrich decision then says `markerFound: 'forged'`.
  * 5. `conversation-ended` when the customer's media is disconnected/terminated or its `endTime` is set,
  *    whatever happened before: a conversation first seen after its agent hung up is ended too (the
  *    caller knows whether it enriched it).
@@ -199,13 +208,20 @@ export function detect(view: ConversationView, opts: DetectOptions): Detection {
 
   const media = conversationMedia(firing, routed, customer);
   if (media === undefined || !opts.media.has(media)) return skip('media-not-configured');
-  if (markerHolder !== undefined && Object.hasOwn(markerHolder.attributes, opts.markerKey)) {
-    return skip('already-enriched');
-  }
+  const marker = markerHolder === undefined ? 'absent' : markerState(conversationId, markerHolder, opts);
+  if (marker === 'valid') return skip('already-enriched');
   if (hasEnded(customer)) return skip('conversation-ended');
   if (firing === undefined) return { kind: 'wait', reason: waitReason(s, opts.trigger) };
 
   const target = opts.target === 'customer' ? customer : agentTarget;
   if (target === undefined) return { kind: 'wait', reason: 'agent-not-assigned' };
-  return { kind: 'enrich', conversationId, queueId: firing.queueId, media, target, customer };
+  const forged = marker === 'forged' && target.id === markerHolder?.id ? { markerFound: 'forged' as const } : {};
+  return { kind: 'enrich', conversationId, queueId: firing.queueId, media, target, customer, ...forged };
+}
+
+/** `valid` (ours), `forged` (present but does not verify) or `absent`. */
+function markerState(conversationId: string, holder: ParticipantView, opts: DetectOptions): 'valid' | 'forged' | 'absent' {
+  if (!Object.hasOwn(holder.attributes, opts.markerKey)) return 'absent';
+  if (opts.verifyMarker === undefined) return 'valid';
+  return opts.verifyMarker(conversationId, holder.attributes[opts.markerKey]).kind === 'valid' ? 'valid' : 'forged';
 }

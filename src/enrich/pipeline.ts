@@ -5,10 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CrmContext, CrmResult } from '../crm/types.js';
-import { GenesysApiError, type GenesysError } from '../genesys/errors.js';
+import { GenesysApiError } from '../genesys/errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { CompiledSchema } from '../schema/compile.js';
+import type { SigningKeys } from '../signing.js';
 import { hashAttributes, type AuditLine, type AuditSink } from '../sinks/audit.js';
 import type { WebhookEvent } from '../sinks/webhook.js';
 import { ClaimSet } from './claims.js';
@@ -16,8 +17,10 @@ import { detect, type DetectOptions } from './detect.js';
 import { resolveIdentity, type IdentitySources } from './identity.js';
 import { LatencyStats } from './latency-stats.js';
 import { attributeKey, mapRecord } from './map.js';
+import { markerValue, markerVerifier, type MarkerVerifier } from './marker.js';
 import { toConversationView, type MediaType, type ParticipantView } from './snapshot.js';
 import { WorkQueue } from './work-queue.js';
+import { afterWriteError, classifyWriteError, judgeReadBack, needsReadBack, type ReadBack } from './write-outcome.js';
 
 /** Where a snapshot came from. */
 export type Source = 'live' | 'backfill';
@@ -39,6 +42,8 @@ export interface EnricherOptions {
   readonly retryAfterMs: number;
   /** Conversations remembered for dedupe. */
   readonly claimsMax: number;
+  /** Keys that sign the marker and the audit hashes. */
+  readonly signing: SigningKeys;
 }
 
 /** Longest wait between two tries of one conversation. */
@@ -50,6 +55,11 @@ export interface EnricherDeps {
   readonly writer: {
     patchParticipantAttributes(conversationId: string, participantId: string, attributes: Readonly<Record<string, string>>): Promise<{ correlationId?: string }>;
   };
+  /**
+   * Reads a conversation back after a write of unknown outcome (did our marker land?) or a refused
+   * one (has the conversation ended?). Absent: no read-back; an unknown outcome is simply retried.
+   */
+  readonly reader?: { getConversation(conversationId: string): Promise<unknown> };
   readonly crm: { lookup(ctx: CrmContext): Promise<CrmResult> };
   readonly schemas: { current(): CompiledSchema | undefined };
   readonly audit: AuditSink;
@@ -77,6 +87,30 @@ interface Job {
   readonly correlationId: string | undefined;
   /** 1 for the first try. */
   readonly attempt: number;
+  /** Drawn once per conversation job: every try and every write of this job carries it. */
+  readonly traceId: string;
+  /** Set once a PATCH was sent: later tries send exactly this again (same values, same marker). */
+  readonly planned?: PlannedWrite;
+  /** PATCHes sent so far (the `attempts` of the audit line once a write was made). */
+  readonly writes?: number;
+  /** Set when the target carried a marker that does not verify (treated as absent). */
+  readonly markerFound?: 'forged';
+  /**
+   * The last PATCH's outcome is unknown: read the conversation back before anything else. Done
+   * at the next try rather than at once, so that a slow PATCH still in flight has had the retry
+   * delay to land (an immediate read races it and would send a second PATCH for nothing).
+   */
+  readonly readBackFirst?: boolean;
+  /** Tries are used up: this try only reads back, then audits the result. */
+  readonly lastCheck?: boolean;
+}
+
+/** A write decided on: what a retry repeats instead of asking the CRM again. */
+interface PlannedWrite {
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Audit fields of the decision (crm outcome, schema version, dropped fields). */
+  readonly audit: Pick<AuditLine, 'crm' | 'schemaVersion' | 'dropped' | 'markerFound' | 'keySources'>;
+  readonly crmMs: number | undefined;
 }
 
 /** Counts for the run summary. */
@@ -98,14 +132,14 @@ export class Enricher {
   private readonly retries = new Map<Job, NodeJS.Timeout>();
 
   constructor(opts: EnricherOptions, private readonly deps: EnricherDeps) {
-    this.opts = opts;
+    this.opts = withVerifier(opts);
     this.claims = new ClaimSet(opts.claimsMax);
     this.queue = new WorkQueue(opts.queueSize, opts.concurrency, (job) => this.work(job));
   }
 
   /** Applies new settings (a config reload) to conversations from now on. */
-  reconfigure(opts: Partial<Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'retryDelayMs' | 'maxAttempts'>>): void {
-    this.opts = { ...this.opts, ...opts };
+  reconfigure(opts: Partial<Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'retryDelayMs' | 'maxAttempts' | 'signing'>>): void {
+    this.opts = withVerifier({ ...this.opts, ...opts });
   }
 
   /** Conversations waiting for a worker. */
@@ -143,7 +177,7 @@ export class Enricher {
       }, receivedAt);
       return;
     }
-    const job: Job = { ...decision, receivedAt, source, correlationId, attempt: 1 };
+    const job: Job = { ...decision, receivedAt, source, correlationId, attempt: 1, traceId: randomUUID() };
     if (!this.queue.offer(job)) {
       // Unclaimed again: the next snapshot or the backfill brings it back.
       this.claims.release(view.id);
@@ -160,8 +194,11 @@ export class Enricher {
 
   /** Writes the missing `enriched` line of a pre-crash write; true when it did. */
   private recover(target: ParticipantView | undefined, decision: { conversationId: string; queueId?: string }, correlationId: string | undefined): boolean {
-    const traceId = target?.attributes[this.opts.detect.markerKey];
-    if (!target || traceId === undefined || !this.deps.isAudited || this.deps.isAudited(traceId)) return false;
+    if (!target) return false;
+    // Only a marker that verifies is ours: a forged one never becomes a `recovered` line.
+    const marker = this.verify()(decision.conversationId, target.attributes[this.opts.detect.markerKey]);
+    if (marker.kind !== 'valid' || !this.deps.isAudited || this.deps.isAudited(marker.traceId)) return false;
+    const { traceId } = marker;
     const ours = new Set([this.opts.detect.markerKey, ...Object.keys(this.opts.map).map((input) => attributeKey(input, this.opts.prefix))]);
     const written: Record<string, string> = {};
     for (const [key, value] of Object.entries(target.attributes)) if (ours.has(key)) written[key] = value;
@@ -173,7 +210,7 @@ export class Enricher {
         participantId: target.id,
         ...(decision.queueId !== undefined && { queueId: decision.queueId }),
         traceId,
-        attributes: hashAttributes(written),
+        attributes: hashAttributes(written, this.opts.signing.audit),
         latencyMs: { total: 0 },
         source: 'backfill',
         ...(correlationId !== undefined && { correlationId }),
@@ -204,7 +241,7 @@ export class Enricher {
   }
 
   private async work(job: Job): Promise<void> {
-    const traceId = randomUUID();
+    const { traceId } = job;
     const base = {
       conversationId: job.conversationId,
       participantId: job.target.id,
@@ -214,6 +251,12 @@ export class Enricher {
       source: job.source,
       ...(job.correlationId !== undefined && { correlationId: job.correlationId }),
     };
+    // A write already sent (its outcome unknown) is repeated as it was: same values, same marker.
+    if (job.planned) {
+      if (job.readBackFirst === true && (await this.confirmed(job, job.planned, base))) return;
+      await this.write(job, job.planned, base);
+      return;
+    }
     const schema = this.deps.schemas.current();
     if (!schema) {
       this.fail(job, { ...base, event: 'failed', reason: 'schema-unavailable', latencyMs: { total: this.since(job) } });
@@ -229,9 +272,10 @@ export class Enricher {
     });
     this.deps.metrics?.crmLookups.inc({ outcome: crm.outcome });
     const crmMs = round(performance.now() - crmStart);
+    const forged = job.markerFound !== undefined ? { markerFound: job.markerFound } : {};
     // Which source gave each key (names only: the trail never holds a lookup value).
     const keySources = Object.keys(identity.keySources).length > 0 ? { keySources: identity.keySources } : {};
-    const withCrm = { ...base, crm: crm.outcome, schemaVersion: schema.versionId, ...keySources };
+    const withCrm = { ...base, ...forged, crm: crm.outcome, schemaVersion: schema.versionId, ...keySources };
     if (!crm.found) {
       if (crm.error === 'no-lookup-key' || crm.error === 'invalid-lookup-key') {
         this.settle(job, {
@@ -257,31 +301,105 @@ export class Enricher {
       this.settle(job, { ...withCrm, ...droppedField, event: 'skipped', reason: 'no-valid-fields', latencyMs: { crm: crmMs, total: this.since(job) } });
       return;
     }
-    attributes[this.markerKey()] = traceId;
+    this.blankStaleKeys(attributes, job.target, schema);
+    attributes[this.markerKey()] = markerValue(this.opts.signing.marker, job.conversationId, traceId);
+    const planned: PlannedWrite = { attributes, audit: { ...forged, ...droppedField, ...keySources, crm: crm.outcome, schemaVersion: schema.versionId }, crmMs };
+    await this.write(job, planned, base);
+  }
+
+  /**
+   * Keys we own (the map's and the schema's inputs under the prefix) that the target already
+   * carries but this write does not set are written empty: values someone else put there (a forged
+   * `crm.tier: gold`, say) must not survive beside ours. PATCH merges, so "empty" is the only erase.
+   */
+  private blankStaleKeys(attributes: Record<string, string>, target: ParticipantView, schema: CompiledSchema): void {
+    const inputs = new Set([...Object.keys(this.opts.map), ...schema.fields.keys()]);
+    for (const input of inputs) {
+      const key = attributeKey(input, this.opts.prefix);
+      if (!Object.hasOwn(attributes, key) && Object.hasOwn(target.attributes, key) && target.attributes[key] !== '') attributes[key] = '';
+    }
+  }
+
+  /** Sends the planned PATCH once and turns its answer (or its failure) into the job's next step. */
+  private async write(job: Job, planned: PlannedWrite, base: Omit<AuditLine, 'ts' | 'event' | 'latencyMs'>): Promise<void> {
+    const writes = (job.writes ?? 0) + 1;
+    const sent: Job = { ...job, planned, writes };
+    const line = { ...base, ...planned.audit, attempts: writes };
+    const latency = (writeStart: number) => ({ ...(planned.crmMs !== undefined && { crm: planned.crmMs }), write: round(performance.now() - writeStart), total: this.since(job) });
+    const enriched = (writeStart: number, extra: Partial<AuditLine>): void => {
+      this.settle(sent, { ...line, ...extra, event: 'enriched', attributes: hashAttributes(planned.attributes, this.opts.signing.audit), latencyMs: latency(writeStart) });
+    };
     const writeStart = performance.now();
     try {
-      const { correlationId } = await this.deps.writer.patchParticipantAttributes(job.conversationId, job.target.id, attributes);
-      const writeMs = round(performance.now() - writeStart);
-      this.settle(job, {
-        ...withCrm,
-        ...droppedField,
-        ...(correlationId !== undefined && { correlationId }),
-        event: 'enriched',
-        attributes: hashAttributes(attributes),
-        latencyMs: { crm: crmMs, write: writeMs, total: this.since(job) },
-      });
+      const { correlationId } = await this.deps.writer.patchParticipantAttributes(job.conversationId, job.target.id, planned.attributes);
+      enriched(writeStart, correlationId !== undefined ? { correlationId } : {});
+      return;
     } catch (err) {
-      const e = err as GenesysError;
-      const writeMs = round(performance.now() - writeStart);
-      const latencyMs = { crm: crmMs, write: writeMs, total: this.since(job) };
-      const corr = e instanceof GenesysApiError && e.correlationId !== undefined ? { correlationId: e.correlationId } : {};
-      if (e instanceof GenesysApiError && e.status === 404) {
-        this.settle(job, { ...withCrm, ...corr, event: 'skipped', reason: 'conversation-ended', latencyMs });
-      } else {
-        const reason = e instanceof GenesysApiError ? `genesys-${e.status}` : 'genesys-network';
-        this.fail(job, { ...withCrm, ...corr, event: 'failed', reason, latencyMs });
+      const failure = classifyWriteError(err);
+      const corr = err instanceof GenesysApiError && err.correlationId !== undefined ? { correlationId: err.correlationId } : {};
+      const code = err instanceof GenesysApiError ? `genesys-${err.status}` : 'genesys-network';
+      // A refused write is decided now (ended or not); an unknown outcome is read back at the next try.
+      const readBack = needsReadBack(failure) ? await this.readBack(job) : undefined;
+      switch (afterWriteError(failure, readBack)) {
+        case 'enriched':
+          enriched(writeStart, { ...corr, writeConfirmedBy: 'read-back' });
+          return;
+        case 'ended':
+          this.settle(sent, { ...line, ...corr, event: 'skipped', reason: 'conversation-ended', latencyMs: latency(writeStart) });
+          return;
+        case 'failed':
+          // Refused and not ended: the same write would be refused again.
+          this.settle(sent, { ...line, ...corr, event: 'failed', reason: code, latencyMs: latency(writeStart) });
+          return;
+        case 'retry': {
+          const unknown = failure === 'unknown-outcome';
+          const reason = unknown ? 'write-outcome-unknown' : code;
+          this.fail({ ...sent, readBackFirst: unknown }, { ...line, ...corr, event: 'failed', reason, latencyMs: latency(writeStart) });
+          return;
+        }
       }
     }
+  }
+
+  /**
+   * Before repeating a write of unknown outcome: reads the conversation back and settles the job
+   * when that decides it (our marker landed, or the conversation ended). On the last check (tries
+   * used up) it always settles: a `failed` line that says the outcome stayed unknown.
+   */
+  private async confirmed(job: Job, planned: PlannedWrite, base: Omit<AuditLine, 'ts' | 'event' | 'latencyMs'>): Promise<boolean> {
+    const readBack = await this.readBack(job);
+    const line = { ...base, ...planned.audit, attempts: job.writes ?? 0 };
+    const latencyMs = { ...(planned.crmMs !== undefined && { crm: planned.crmMs }), total: this.since(job) };
+    if (readBack === 'landed') {
+      this.settle(job, { ...line, event: 'enriched', writeConfirmedBy: 'read-back', attributes: hashAttributes(planned.attributes, this.opts.signing.audit), latencyMs });
+      return true;
+    }
+    if (readBack === 'ended') {
+      this.settle(job, { ...line, event: 'skipped', reason: 'conversation-ended', latencyMs });
+      return true;
+    }
+    if (job.lastCheck !== true) return false;
+    this.claims.retryLater(job.conversationId, this.opts.retryAfterMs);
+    this.record({ ...line, event: 'failed', reason: 'write-outcome-unknown', latencyMs }, job.receivedAt);
+    return true;
+  }
+
+  /** One GET of the conversation after a failed write; `undefined` when it could not be read. */
+  private async readBack(job: Job): Promise<ReadBack | undefined> {
+    const reader = this.deps.reader;
+    if (!reader) return undefined;
+    try {
+      const body = await reader.getConversation(job.conversationId);
+      return judgeReadBack(body, job.target.id, job.traceId, this.markerKey(), this.verify());
+    } catch (err) {
+      this.deps.logger.debug('read-back after a failed write did not answer', { conversationId: job.conversationId, error: err instanceof Error ? err.message : 'unknown' });
+      return undefined;
+    }
+  }
+
+  /** The marker check (always set: see {@link withVerifier}). */
+  private verify(): MarkerVerifier {
+    return this.opts.detect.verifyMarker ?? markerVerifier(this.opts.signing.marker);
   }
 
   private markerKey(): string {
@@ -300,18 +418,27 @@ export class Enricher {
   private fail(job: Job, line: Omit<AuditLine, 'ts'>): void {
     if (job.attempt < this.opts.maxAttempts) {
       this.deps.logger.debug('enrichment failed; trying again', { conversationId: job.conversationId, reason: line.reason, attempt: job.attempt });
-      const next: Job = { ...job, attempt: job.attempt + 1 };
-      // Doubling delays: a CRM or API that is down for a while is asked less and less often.
-      const delayMs = Math.min(MAX_RETRY_DELAY_MS, this.opts.retryDelayMs * 2 ** (job.attempt - 1));
-      const timer = setTimeout(() => {
-        this.retries.delete(next);
-        if (!this.queue.offer(next)) this.claims.release(next.conversationId);
-      }, delayMs);
-      this.retries.set(next, timer);
+      this.schedule({ ...job, attempt: job.attempt + 1 });
+      return;
+    }
+    if (job.readBackFirst === true && job.lastCheck !== true && this.deps.reader) {
+      // Tries used up with the last outcome unknown: one more look, after the same delay, decides.
+      this.schedule({ ...job, attempt: job.attempt + 1, lastCheck: true });
       return;
     }
     this.claims.retryLater(job.conversationId, this.opts.retryAfterMs);
-    this.record({ ...line, attempts: job.attempt }, job.receivedAt);
+    this.record({ ...line, attempts: job.writes ?? job.attempt }, job.receivedAt);
+  }
+
+  /** Queues `next` after the doubling delay of the try before it. */
+  private schedule(next: Job): void {
+    // Doubling delays: a CRM or API that is down for a while is asked less and less often.
+    const delayMs = Math.min(MAX_RETRY_DELAY_MS, this.opts.retryDelayMs * 2 ** (next.attempt - 2));
+    const timer = setTimeout(() => {
+      this.retries.delete(next);
+      if (!this.queue.offer(next)) this.claims.release(next.conversationId);
+    }, delayMs);
+    this.retries.set(next, timer);
   }
 
   private record(partial: Omit<AuditLine, 'ts'>, receivedAt: number): void {
@@ -343,6 +470,12 @@ export class Enricher {
   private since(job: Job): number {
     return round(performance.now() - job.receivedAt);
   }
+}
+
+/** Options whose detection always verifies markers (with the signing key unless given a verifier). */
+function withVerifier(opts: EnricherOptions): EnricherOptions {
+  if (opts.detect.verifyMarker !== undefined) return opts;
+  return { ...opts, detect: { ...opts.detect, verifyMarker: markerVerifier(opts.signing.marker) } };
 }
 
 function round(ms: number): number {

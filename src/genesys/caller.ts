@@ -39,6 +39,12 @@ export interface CallerOptions {
   readonly pauses?: Partial<PauseSettings>;
 }
 
+/** Per-call options. */
+export interface CallOptions {
+  /** False: do not retry a call whose outcome is unknown (network error or timeout). Default true. */
+  readonly retryUnknownOutcome?: boolean;
+}
+
 /** What the caller reports (for metrics). */
 export interface CallObserver {
   onAttempt?(endpoint: string, outcome: number | 'network', ms: number): void;
@@ -111,8 +117,11 @@ export class ApiCaller {
     return this.denialBoard.list();
   }
 
-  /** Runs `fn` (one SDK call) under the budget, retrying as the policy says. */
-  async call<T>(endpoint: string, priority: Priority, fn: () => Promise<unknown>): Promise<ApiResponse<T>> {
+  /**
+   * Runs `fn` (one SDK call) under the budget, retrying as the policy says. With `retryUnknownOutcome: false` a network error (timeout, reset) is thrown at once instead of
+   * retried: the call may have landed, and its caller decides (the attribute PATCH reads back first).
+   */
+  async call<T>(endpoint: string, priority: Priority, fn: () => Promise<unknown>, opts: CallOptions = {}): Promise<ApiResponse<T>> {
     const family = familyOf(endpoint);
     let failures = 0;
     let rateLimited = 0;
@@ -146,7 +155,8 @@ export class ApiCaller {
         if (error instanceof GenesysApiError && error.status === 403) this.permissionDenied(endpoint, error);
         const attempt = failures + rateLimited;
         const decision = decideRetry(error, { failures, rateLimited }, this.policy, this.deps.random);
-        if (!decision.retry) throw error;
+        if (!decision.retry || this.isClosed()) throw error;
+        if (opts.retryUnknownOutcome === false && error instanceof GenesysNetworkError) throw error;
         this.deps.logger.debug('retrying Genesys call', { endpoint, attempt, delayMs: decision.delayMs, code: error.code });
         try {
           if (decision.pause) {

@@ -48,6 +48,8 @@ export interface ActivityEntity {
   readonly queueId: string;
   readonly mediaType?: string;
   readonly metric?: string;
+  /** When the entity entered its current state (ISO 8601), as the activity query reports it. */
+  readonly activityDate?: string;
 }
 
 export class GenesysClient {
@@ -198,6 +200,8 @@ export class GenesysClient {
   async patchParticipantAttributes(conversationId: string, participantId: string, attributes: Readonly<Record<string, string>>, priority: Priority = PRIORITY.write): Promise<{ correlationId?: string }> {
     const { headers } = await this.caller.call('PATCH /api/v2/conversations/{conversationId}/participants/{participantId}/attributes', priority, () =>
       this.conversations.patchConversationParticipantAttributes(conversationId, participantId, { attributes: { ...attributes } }),
+      // A timed-out PATCH may have landed: the pipeline reads the conversation back before sending it again.
+      { retryUnknownOutcome: false },
     );
     const correlationId = headers['inin-correlation-id'];
     return typeof correlationId === 'string' ? { correlationId } : {};
@@ -226,7 +230,13 @@ export class GenesysClient {
       if (result.truncated) truncated = true;
       for (const e of result.entities ?? []) {
         if (e.conversationId && e.queueId) {
-          entities.push({ conversationId: e.conversationId, queueId: e.queueId, ...(e.mediaType && { mediaType: e.mediaType }), ...(e.metric && { metric: e.metric }) });
+          entities.push({
+            conversationId: e.conversationId,
+            queueId: e.queueId,
+            ...(e.mediaType && { mediaType: e.mediaType }),
+            ...(e.metric && { metric: e.metric }),
+            ...(typeof e.activityDate === 'string' && { activityDate: e.activityDate }),
+          });
         }
       }
     }

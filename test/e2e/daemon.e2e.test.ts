@@ -90,7 +90,7 @@ const FORMS: Record<string, RegExp> = {
   'crm.openTickets': /^\d+$/,
   'crm.lastContactAt': /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/,
   'crm.language': /^[a-z]{2}$/,
-  'crm.enricher.traceId': /^[0-9a-f-]{36}$/,
+  'crm.enricher.traceId': /^[0-9a-f-]{36}\.[\w-]{43}$/, // trace id . HMAC (base64url)
 };
 
 describe('genesys-enricher run (built CLI) against the sandbox', () => {

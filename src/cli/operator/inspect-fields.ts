@@ -52,14 +52,17 @@ export function rawKind(value: unknown, present: boolean): string {
   return typeof value;
 }
 
-/** Maps and coerces one CRM record exactly as the pipeline does, and explains each field. */
-export function planFields(record: unknown, map: Readonly<Record<string, string>>, schema: CompiledSchema, prefix: string): FieldPlan {
+/**
+ * Maps and coerces one CRM record exactly as the pipeline does, and explains each field. Hashes
+ * use the audit key, so they compare with the trail's.
+ */
+export function planFields(record: unknown, map: Readonly<Record<string, string>>, schema: CompiledSchema, prefix: string, auditKey: Buffer): FieldPlan {
   const raw = mapRecord(record, map);
   const { values, dropped } = schema.coerce(raw);
   const reasons = new Map(dropped.map((d) => [d.field, d.reason]));
   const outcome = (input: string): FieldOutcome => {
     const value = values[input];
-    if (value !== undefined) return { kind: 'written', key: attributeKey(input, prefix), hash: hashValue(value), length: codePoints(value) };
+    if (value !== undefined) return { kind: 'written', key: attributeKey(input, prefix), hash: hashValue(value, auditKey), length: codePoints(value) };
     const reason = reasons.get(input);
     return reason !== undefined ? { kind: 'dropped', reason } : { kind: 'absent' };
   };
@@ -85,7 +88,7 @@ export function fieldLines(rows: readonly FieldRow[]): string[] {
     const o = r.outcome;
     const result =
       o.kind === 'written'
-        ? `write ${o.key} = sha256:${o.hash} (${chars(o.length)})`
+        ? `write ${o.key} = hmac:${o.hash} (${chars(o.length)})`
         : o.kind === 'dropped'
           ? `dropped: ${o.reason}`
           : 'not written: no value in the CRM answer';

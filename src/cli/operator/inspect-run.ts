@@ -3,6 +3,7 @@
  * mapping and schema validation on it, and print field by field what would be written and why.
  * Writes (one PATCH with the marker, as the daemon does) only when asked to.
  */
+import { markerValue } from '../../enrich/marker.js';
 import { createAuditLog, hashAttributes } from '../../sinks/audit.js';
 import { randomUUID } from 'node:crypto';
 import type { EnricherConfig } from '../../config/index.js';
@@ -133,7 +134,8 @@ async function preview(config: EnricherConfig, req: InspectRequest, ctx: Preview
   print(`crm: ${status}, outcome ${answer.outcome}, ${answer.latencyMs} ms (fresh lookup, no cache)`);
   if (!answer.found) return finishWithoutWrite(req, print, answer.error === undefined ? 'the CRM does not know the customer' : 'the CRM lookup failed');
 
-  const plan = planFields(answer.record, config.attributes.map, schema, config.attributes.prefix);
+  const { signing } = enricherOptions(config, []);
+  const plan = planFields(answer.record, config.attributes.map, schema, config.attributes.prefix, signing.audit);
   print('fields:');
   for (const line of fieldLines(plan.rows)) print(`  ${line}`);
   const keysOut = Object.keys(plan.attributes);
@@ -150,7 +152,7 @@ async function preview(config: EnricherConfig, req: InspectRequest, ctx: Preview
   }
   const traceId = randomUUID();
   try {
-    const written = { ...plan.attributes, [marker]: traceId };
+    const written = { ...plan.attributes, [marker]: markerValue(signing.marker, ctx.view.id, traceId) };
     const { correlationId } = await api.patchParticipantAttributes(ctx.view.id, decision.target.id, written);
     print(`written: ${keysOut.length} attributes and the marker to participant ${decision.target.id}; trace id ${traceId}; correlation id ${correlationId ?? 'none'}`);
     // The trail records every write, whoever made it: one `enriched` line, marked as the operator's.
@@ -165,7 +167,7 @@ async function preview(config: EnricherConfig, req: InspectRequest, ctx: Preview
         queueId: decision.queueId,
         media: decision.media,
         traceId,
-        attributes: hashAttributes(written),
+        attributes: hashAttributes(written, signing.audit),
         crm: answer.outcome,
         latencyMs: { total: 0 },
         schemaVersion: schema.versionId,

@@ -5,7 +5,12 @@ import type { AuditLine } from '../../../src/sinks/audit.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inspectCommand } from '../../../src/cli/inspect-command.js';
 import { hashValue } from '../../../src/sinks/audit.js';
+import { deriveSigningKeys } from '../../../src/signing.js';
 import { captureIo, startHarness, type Harness } from './harness.js';
+import { SANDBOX_CLIENT } from '../../../src/sandbox/options.js';
+
+/** The config names no signing.key: the audit key derives from the client secret. */
+const AUDIT_KEY = deriveSigningKeys({ clientSecret: SANDBOX_CLIENT.clientSecret }).audit;
 
 const PHONE = '+4915799887766';
 const RECORD = {
@@ -56,9 +61,9 @@ describe('genesys-enricher inspect', () => {
     expect(out).toMatch(/^ {2}sources tried for call: ani, address, externalContact$/m);
     expect(out).toMatch(/crm: found a record, outcome miss/);
     expect(out).toContain(`Flow.accountId <- /account/id`);
-    expect(out).toContain(`raw string (10 chars); schema string, required, maxLength 32; write crm.accountId = sha256:${hashValue('ACC-731902')} (10 chars)`);
-    expect(out).toContain(`raw number; schema number; write crm.balance = sha256:${hashValue('1234.5')} (6 chars)`);
-    expect(out).toContain(`raw boolean; schema boolean; write crm.vip = sha256:${hashValue('true')} (4 chars)`);
+    expect(out).toContain(`raw string (10 chars); schema string, required, maxLength 32; write crm.accountId = hmac:${hashValue('ACC-731902', AUDIT_KEY)} (10 chars)`);
+    expect(out).toContain(`raw number; schema number; write crm.balance = hmac:${hashValue('1234.5', AUDIT_KEY)} (6 chars)`);
+    expect(out).toContain(`raw boolean; schema boolean; write crm.vip = hmac:${hashValue('true', AUDIT_KEY)} (4 chars)`);
     expect(out).toContain('raw string (3 chars); schema string, maxLength 2; dropped: too-long');
     expect(out).toMatch(/^attributes: crm\.accountId, crm\.tier, crm\.balance, crm\.vip, crm\.customerSince, crm\.enricher\.traceId \(marker\)$/m);
     expect(out).toMatch(/^nothing was written/m);
@@ -70,7 +75,7 @@ describe('genesys-enricher inspect', () => {
     const io = captureIo();
     await inspectCommand({ configFile, conversationId: id, write: false }, io);
     const all = io.out() + io.err();
-    expect(all).toContain('sha256:');
+    expect(all).toContain('hmac:');
     for (const secret of SECRETS) expect(all).not.toContain(secret);
   });
 
@@ -89,14 +94,15 @@ describe('genesys-enricher inspect', () => {
       'crm.balance': '1234.5',
       'crm.vip': 'true',
       'crm.customerSince': '2019-03-07',
-      'crm.enricher.traceId': expect.stringMatching(/^[0-9a-f-]{36}$/),
+      'crm.enricher.traceId': expect.stringMatching(/^[0-9a-f-]{36}\.[\w-]{43}$/),
     });
-    expect(io.out()).toMatch(new RegExp(`written: 5 attributes and the marker to participant ${w.participantId}; trace id ${w.attributes['crm.enricher.traceId']!}; correlation id \\S+`));
+    const traceId = w.attributes['crm.enricher.traceId']!.split('.')[0]!;
+    expect(io.out()).toMatch(new RegExp(`written: 5 attributes and the marker to participant ${w.participantId}; trace id ${traceId}; correlation id \\S+`));
     for (const secret of SECRETS) expect(io.out()).not.toContain(secret);
     // The write leaves one enriched line in the daemon's trail, hashes only.
     const auditFile = join(dirname(configFile), 'audit.jsonl');
     const lines = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditLine).filter((l) => l.conversationId === id);
-    expect(lines).toEqual([expect.objectContaining({ event: 'enriched', reason: 'inspect', source: 'inspect', traceId: w.attributes['crm.enricher.traceId'] })]);
+    expect(lines).toEqual([expect.objectContaining({ event: 'enriched', reason: 'inspect', source: 'inspect', traceId })]);
     expect(JSON.stringify(lines)).not.toContain('ACC-731902');
 
     const again = captureIo();

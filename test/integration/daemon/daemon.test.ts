@@ -105,7 +105,7 @@ describe('daemon (in-process) against the sandbox', () => {
     }, { timeoutMs: 5_000, intervalMs: 200, what: 'breaker closed again' });
   });
 
-  it('a restarted daemon finds its marker on live conversations and does not write again', async () => {
+  it('a restarted daemon settles what its trail records and does not fetch or write again', async () => {
     const auditFile = join(mkdtempSync(join(tmpdir(), 'restart-')), 'audit.jsonl');
     const { sandbox, start } = await setup({}, auditFile);
     const queueId = sandbox.options.queues[0]!.id;
@@ -116,14 +116,13 @@ describe('daemon (in-process) against the sandbox', () => {
     await waitFor(() => sandbox.org.writes.length === 1);
     await first.daemon.stop();
     running.splice(running.indexOf(first.daemon), 1);
-    await start();
-    // The start-up backfill fetches the live conversation and sees the marker.
+    const callsBefore = sandbox.calls.length;
+    const second = await start();
+    // The trail records the conversation as enriched: the restart settles it without a GET.
     const lines = () => readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditLine).filter((l) => l.conversationId === conv.id);
-    await waitFor(() => lines().length === 2);
-    expect(lines().map((l) => [l.event, l.reason, l.source])).toEqual([
-      ['enriched', undefined, 'live'],
-      ['skipped', 'already-enriched', 'backfill'],
-    ]);
+    await waitFor(() => second.daemon.backfill.runs >= 1);
+    expect(lines().map((l) => [l.event, l.reason, l.source])).toEqual([['enriched', undefined, 'live']]);
+    expect(sandbox.calls.slice(callsBefore).filter((c) => c.method === 'GET' && c.endpoint === '/api/v2/conversations/{conversationId}')).toEqual([]);
     expect(sandbox.org.writes).toHaveLength(1);
   });
 });

@@ -139,8 +139,8 @@ describe('conversations', () => {
     expect(answer.truncated).toBe(false);
     expect(answer.entities.sort((x, y) => x.queueId.localeCompare(y.queueId))).toEqual(
       [
-        { conversationId: a.id, queueId: q1, mediaType: 'call', metric: 'oInteracting' },
-        { conversationId: b.id, queueId: q2, mediaType: 'chat', metric: 'oWaiting' },
+        { conversationId: a.id, queueId: q1, mediaType: 'call', metric: 'oInteracting', activityDate: expect.any(String) as string },
+        { conversationId: b.id, queueId: q2, mediaType: 'chat', metric: 'oWaiting', activityDate: expect.any(String) as string },
       ].sort((x, y) => x.queueId.localeCompare(y.queueId)),
     );
   });

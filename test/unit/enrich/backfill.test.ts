@@ -6,6 +6,7 @@ import { ClaimSet } from '../../../src/enrich/claims.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const e = (conversationId: string, metric: string, queueId = 'q1'): ActivityEntity => ({ conversationId, queueId, metric });
+const d = (conversationId: string, activityDate: string): ActivityEntity => ({ conversationId, queueId: 'q1', metric: 'oInteracting', activityDate });
 
 describe('entitiesToFetch', () => {
   it.each([
@@ -13,6 +14,13 @@ describe('entitiesToFetch', () => {
     ['queued also fetches waiting ones', 'queued', [e('a', 'oInteracting'), e('b', 'oWaiting')], [], ['a', 'b']],
     ['a conversation listed under two queues is fetched once', 'agent-connected', [e('a', 'oInteracting', 'q1'), e('a', 'oInteracting', 'q2')], [], ['a']],
     ['nothing when everything is settled', 'agent-connected', [e('a', 'oInteracting')], ['a'], []],
+    [
+      'newest first; undated ones last, in the order given',
+      'agent-connected',
+      [e('u1', 'oInteracting'), d('old', '2026-12-07T00:00:00Z'), d('new', '2026-12-07T00:05:00Z'), e('u2', 'oInteracting'), d('mid', '2026-12-07T00:02:00.500Z'), d('bad', 'yesterday')],
+      [],
+      ['new', 'mid', 'old', 'u1', 'u2', 'bad'],
+    ],
   ] as const)('%s', (_name, trigger, entities, settled, expected) => {
     expect(entitiesToFetch(entities, trigger, (id) => (settled as readonly string[]).includes(id))).toEqual(expected);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detect, type Detection, type DetectOptions, type TargetRole, type Trigger } from '../../../src/enrich/detect.js';
+import { markerValue, markerVerifier } from '../../../src/enrich/marker.js';
 import { toConversationView, type MediaType } from '../../../src/enrich/snapshot.js';
 import { acd, agent, body, customer, external, ivr, MEDIA, Q1, Q2, QX, type PSpec, type Shape } from './fixtures.js';
 
@@ -187,5 +188,37 @@ describe('detect', () => {
     expect(detect({ id: CONV, participants: [] }, options('queued', 'customer'))).toEqual(wait('not-routed'));
     const view = toConversationView(body('generic', CONV, 'chat', [customer(live)]))!;
     expect(detect(view, options('queued', 'customer'))).toEqual(wait('not-routed'));
+  });
+});
+
+describe('detect: the marker counts only when it verifies', () => {
+  const KEY = Buffer.alloc(32, 9);
+  const verified = (target: TargetRole): DetectOptions => ({ ...options('agent-connected', target), verifyMarker: markerVerifier(KEY) });
+  const TRACE = '0d7c2f4e-9b1a-4c3d-8e5f-6a7b8c9d0e1f';
+  const withMarker = (value: string, target: TargetRole = 'customer') =>
+    target === 'customer'
+      ? [customer(live, { [MARKER]: value }), acd('p-acd', Q1, done), agent('p-agent', Q1, live)]
+      : [customer(live), acd('p-acd', Q1, done), agent('p-agent', Q1, live, { attributes: { [MARKER]: value } })];
+  const cases: [string, string, TargetRole, string, 'forged' | undefined][] = [
+    ['ours', markerValue(KEY, CONV, TRACE), 'customer', 'skip', undefined],
+    ['a bare trace id', TRACE, 'customer', 'enrich', 'forged'],
+    ['another conversation\'s', markerValue(KEY, 'other', TRACE), 'customer', 'enrich', 'forged'],
+    ['another key\'s', markerValue(Buffer.alloc(32, 8), CONV, TRACE), 'customer', 'enrich', 'forged'],
+    ['ours, on the agent target', markerValue(KEY, CONV, TRACE), 'agent', 'skip', undefined],
+    ['forged, on the agent target', 'x', 'agent', 'enrich', 'forged'],
+  ];
+  it.each(cases)('a marker that is %s', (_name, value, target, kind, markerFound) => {
+    for (const shape of SHAPES) {
+      const d = detect(toConversationView(body(shape, CONV, 'call', withMarker(value, target)), shape === 'specific' ? 'call' : undefined)!, verified(target));
+      expect(d.kind, shape).toBe(kind);
+      if (d.kind === 'skip') expect(d.reason).toBe('already-enriched');
+      if (d.kind === 'enrich') expect(d.markerFound).toBe(markerFound);
+    }
+  });
+
+  it('without a marker there is nothing to report', () => {
+    const d = detect(toConversationView(body('generic', CONV, 'call', S.agentConnected))!, verified('customer'));
+    expect(d).toMatchObject({ kind: 'enrich' });
+    expect(d.kind === 'enrich' && d.markerFound).toBeUndefined();
   });
 });

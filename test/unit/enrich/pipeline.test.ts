@@ -1,16 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { parseCrmTemplate, renderCrmLookup } from '../../../src/crm/template.js';
 import type { CrmContext, CrmResult } from '../../../src/crm/types.js';
-import { GenesysApiError } from '../../../src/genesys/errors.js';
+import { GenesysApiError, GenesysNetworkError } from '../../../src/genesys/errors.js';
 import { silentLogger } from '../../../src/log.js';
 import { IDENTITY_DEFAULTS } from '../../../src/enrich/identity.js';
 import { Enricher, type EnricherOptions } from '../../../src/enrich/pipeline.js';
 import { compileSchema, type CompiledSchema } from '../../../src/schema/compile.js';
+import { markerValue, readMarker } from '../../../src/enrich/marker.js';
+import { deriveSigningKeys } from '../../../src/signing.js';
 import { hashValue, memoryAuditSink } from '../../../src/sinks/audit.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { acd, agent, body, customer, ivr, Q1 } from './fixtures.js';
 
 const MARKER = 'crm.enricher.traceId';
+const SIGNING = deriveSigningKeys({ clientSecret: 'unit-test-secret' });
+/** A marker this daemon would have written for `conversationId`. */
+const ours = (conversationId: string, traceId = '0d7c2f4e-9b1a-4c3d-8e5f-6a7b8c9d0e1f') => markerValue(SIGNING.marker, conversationId, traceId);
 const SCHEMA = compileSchema(
   {
     type: 'object',
@@ -34,6 +39,8 @@ interface Harness {
 function harness(opts: {
   crm?: (ctx: CrmContext) => Promise<CrmResult>;
   write?: () => Promise<{ correlationId?: string }>;
+  /** The conversation as a read-back GET sees it (none: no reader). */
+  read?: (conversationId: string) => Promise<unknown>;
   schema?: CompiledSchema | undefined;
   options?: Partial<EnricherOptions>;
 } = {}): Harness {
@@ -53,6 +60,7 @@ function harness(opts: {
       claimsMax: 1000,
       retryDelayMs: 10,
       maxAttempts: 1,
+      signing: SIGNING,
       ...opts.options,
     },
     {
@@ -71,6 +79,7 @@ function harness(opts: {
       schemas: { current: () => schema },
       audit,
       logger: silentLogger,
+      ...(opts.read && { reader: { getConversation: opts.read } }),
     },
   );
   return { enricher, writes, lookups, audit };
@@ -85,12 +94,12 @@ describe('Enricher', () => {
     const w = h.writes[0]!;
     expect(w.participantId).toBe('p-cust');
     expect(w.attributes).toMatchObject({ 'crm.accountId': 'ACC-1', 'crm.vip': 'true', 'crm.balance': '12.5' });
-    expect(w.attributes[MARKER]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(readMarker(SIGNING.marker, 'c1', w.attributes[MARKER])).toEqual({ kind: 'valid', traceId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(h.lookups[0]).toMatchObject({ phone: '+4915112345678', conversationId: 'c1', queueId: Q1 });
     const line = h.audit.lines[0]!;
     expect(line).toMatchObject({ event: 'enriched', conversationId: 'c1', participantId: 'p-cust', queueId: Q1, crm: 'miss', schemaVersion: '3.0', correlationId: 'corr-1' });
-    expect(line.attributes?.['crm.accountId']).toBe(hashValue('ACC-1'));
-    expect(line.traceId).toBe(w.attributes[MARKER]);
+    expect(line.attributes?.['crm.accountId']).toBe(hashValue('ACC-1', SIGNING.audit));
+    expect(w.attributes[MARKER]?.startsWith(`${line.traceId}.`)).toBe(true);
     expect(JSON.stringify(line)).not.toContain('ACC-1');
   });
 
@@ -115,7 +124,7 @@ describe('Enricher', () => {
 
   it('skips a conversation that already carries the marker without asking the CRM', async () => {
     const h = harness();
-    h.enricher.offer(connected('c1', { [MARKER]: 'earlier' }), undefined, 'backfill');
+    h.enricher.offer(connected('c1', { [MARKER]: ours('c1') }), undefined, 'backfill');
     await waitFor(() => h.audit.lines.length === 1);
     expect(h.audit.lines[0]).toMatchObject({ event: 'skipped', reason: 'already-enriched', source: 'backfill' });
     expect(h.lookups).toHaveLength(0);
@@ -181,9 +190,9 @@ describe('Enricher', () => {
   });
 
   it.each([
-    [new GenesysApiError('PATCH', 404, 'not.found', 'c-404', undefined, 'gone'), 'skipped', 'conversation-ended'],
-    [new GenesysApiError('PATCH', 500, 'internal', 'c-500', undefined, 'boom'), 'failed', 'genesys-500'],
-  ])('a PATCH error %#', async (error, event, reason) => {
+    [new GenesysApiError('PATCH', 404, 'not.found', 'c-404', undefined, 'gone'), 'failed', 'genesys-404'],
+    [new GenesysApiError('PATCH', 500, 'internal', 'c-500', undefined, 'boom'), 'failed', 'write-outcome-unknown'],
+  ])('a PATCH error with no read-back %#', async (error, event, reason) => {
     const h = harness({ write: () => Promise.reject(error) });
     h.enricher.offer(connected('c1'), undefined, 'live');
     await waitFor(() => h.audit.lines.length === 1);
@@ -248,6 +257,7 @@ describe('Enricher recovery after a crash', () => {
         claimsMax: 100,
         retryDelayMs: 10,
         maxAttempts: 1,
+        signing: SIGNING,
       },
       {
         writer: { patchParticipantAttributes: () => Promise.reject(new Error('must not write')) },
@@ -263,9 +273,10 @@ describe('Enricher recovery after a crash', () => {
 
   it('recovers the enriched line of a marker whose line never reached the trail (backfill only)', () => {
     const { enricher, audit } = build(() => false);
-    enricher.offer(connected('c1', { [MARKER]: 'trace-lost', 'crm.accountId': 'ACC-7', 'other.key': 'x' }), undefined, 'backfill');
+    const lost = '7f0e1d2c-3b4a-4596-8877-665544332211';
+    enricher.offer(connected('c1', { [MARKER]: ours('c1', lost), 'crm.accountId': 'ACC-7', 'other.key': 'x' }), undefined, 'backfill');
     expect(audit.lines).toHaveLength(1);
-    expect(audit.lines[0]).toMatchObject({ event: 'enriched', reason: 'recovered', traceId: 'trace-lost' });
+    expect(audit.lines[0]).toMatchObject({ event: 'enriched', reason: 'recovered', traceId: lost });
     expect(Object.keys(audit.lines[0]!.attributes ?? {}).sort()).toEqual(['crm.accountId', MARKER].sort());
     expect(enricher.summary.enriched).toBe(1);
   });
@@ -276,8 +287,168 @@ describe('Enricher recovery after a crash', () => {
   ];
   it.each(cases)('only skips when %s', (_name, isAudited, source) => {
     const { enricher, audit } = build(isAudited);
-    enricher.offer(connected('c1', { [MARKER]: 'trace-1' }), undefined, source);
+    enricher.offer(connected('c1', { [MARKER]: ours('c1') }), undefined, source);
     expect(audit.lines[0]).toMatchObject({ event: 'skipped', reason: 'already-enriched' });
+  });
+});
+
+describe('Enricher: writes of unknown outcome', () => {
+  const timeout = () => Promise.reject(new GenesysNetworkError('PATCH', 'ECONNABORTED'));
+  /** The conversation as Genesys would show it after `write` landed (or not). */
+  const after = (id: string, write: Harness['writes'][number] | undefined) => connected(id, write?.attributes);
+
+  it('confirms by reading back when the answer was lost but the write landed: one PATCH, one enriched line', async () => {
+    const h: Harness = harness({ write: timeout, read: (id) => Promise.resolve(after(id, h.writes.at(-1))), options: { maxAttempts: 3 } });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.writes).toHaveLength(1);
+    expect(h.audit.lines[0]).toMatchObject({ event: 'enriched', attempts: 1, writeConfirmedBy: 'read-back' });
+  });
+
+  it('sends the same write again (same trace id, same values, no second CRM lookup) until it is confirmed', async () => {
+    let landed = false;
+    const h: Harness = harness({
+      write: () => (h.writes.length < 3 ? timeout() : Promise.resolve({})),
+      read: (id) => Promise.resolve(after(id, landed ? h.writes.at(-1) : undefined)),
+      options: { maxAttempts: 5 },
+    });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    landed = true;
+    expect(h.writes).toHaveLength(3);
+    expect(new Set(h.writes.map((w) => JSON.stringify(w.attributes))).size).toBe(1);
+    expect(h.lookups).toHaveLength(1);
+    expect(h.audit.lines).toEqual([expect.objectContaining({ event: 'enriched', attempts: 3 })]);
+    expect(h.writes[0]!.attributes[MARKER]?.startsWith(`${h.audit.lines[0]!.traceId}.`)).toBe(true);
+  });
+
+  it('ends with one failed line saying the outcome is unknown, all tries carrying one trace id', async () => {
+    const h = harness({ write: timeout, read: (id) => Promise.resolve(after(id, undefined)), options: { maxAttempts: 3 } });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.writes).toHaveLength(3);
+    expect(new Set(h.writes.map((w) => w.attributes[MARKER])).size).toBe(1);
+    expect(h.audit.lines).toEqual([expect.objectContaining({ event: 'failed', reason: 'write-outcome-unknown', attempts: 3 })]);
+  });
+
+  it('reads back at the next try, not at once, so a PATCH that lands late is not sent twice', async () => {
+    let landed: Harness['writes'][number] | undefined;
+    const h: Harness = harness({
+      // The answer is lost at once, while the write itself lands a moment later (a slow gateway).
+      write: () => {
+        const sent = h.writes.at(-1);
+        setTimeout(() => { landed = sent; }, 0);
+        return timeout();
+      },
+      read: (id) => Promise.resolve(after(id, landed)),
+      options: { maxAttempts: 3 },
+    });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.writes).toHaveLength(1);
+    expect(h.audit.lines[0]).toMatchObject({ event: 'enriched', attempts: 1, writeConfirmedBy: 'read-back' });
+  });
+
+  it('takes one last look when the tries are used up, and records the write that landed late', async () => {
+    let landed: Harness['writes'][number] | undefined;
+    const h: Harness = harness({
+      write: () => {
+        const sent = h.writes.at(-1);
+        // Only the second PATCH lands, after its answer was lost.
+        if (h.writes.length === 2) setTimeout(() => { landed = sent; }, 0);
+        return timeout();
+      },
+      read: (id) => Promise.resolve(after(id, landed)),
+      options: { maxAttempts: 2 },
+    });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.writes).toHaveLength(2);
+    expect(h.audit.lines).toEqual([expect.objectContaining({ event: 'enriched', attempts: 2, writeConfirmedBy: 'read-back' })]);
+  });
+
+  it('keeps the trace id of a job across a CRM failure and the retry that follows', async () => {
+    let calls = 0;
+    const h = harness({
+      crm: () => Promise.resolve(++calls < 2 ? { outcome: 'timeout', found: false, latencyMs: 1, error: 'timeout' } : { outcome: 'miss', found: true, record: RECORD, latencyMs: 1 }),
+      options: { maxAttempts: 2 },
+    });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.writes[0]!.attributes[MARKER]?.startsWith(`${h.audit.lines[0]!.traceId}.`)).toBe(true);
+  });
+});
+
+describe('Enricher: markers that do not verify', () => {
+  const forged = { [MARKER]: 'f00dfeed-0000-4000-8000-000000000000.forgedforgedforged', 'crm.vip': 'true', 'crm.balance': '1000000', 'crm.accountId': 'ACC-FAKE' };
+
+  it.each([
+    ['a forged value', forged],
+    ['a trace id without a mac', { ...forged, [MARKER]: 'f00dfeed-0000-4000-8000-000000000000' }],
+    ['a valid marker of another conversation', { ...forged, [MARKER]: ours('other-conversation') }],
+  ])('enriches over %s, overwriting every prefixed key it names, and says so', async (_name, attrs) => {
+    const h = harness({ crm: () => Promise.resolve({ outcome: 'hit', found: true, record: { account: { id: 'ACC-9' } }, latencyMs: 0 }) });
+    h.enricher.offer(connected('c1', attrs), undefined, 'backfill');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.audit.lines[0]).toMatchObject({ event: 'enriched', markerFound: 'forged' });
+    expect(h.writes).toHaveLength(1);
+    const w = h.writes[0]!.attributes;
+    // The CRM gave only the account id: the forged vip and balance are blanked, not left standing.
+    expect(w).toMatchObject({ 'crm.accountId': 'ACC-9', 'crm.vip': '', 'crm.balance': '' });
+    expect(readMarker(SIGNING.marker, 'c1', w[MARKER]).kind).toBe('valid');
+  });
+
+  it('never recovers an enriched line from a marker that does not verify', () => {
+    const audit = memoryAuditSink();
+    const enricher = new Enricher(
+      {
+        detect: { queueIds: new Set([Q1]), media: new Set(['call'] as const), trigger: 'agent-connected', target: 'customer', markerKey: MARKER },
+        map: { 'Flow.accountId': '/account/id' },
+        prefix: 'crm.',
+        queueSize: 10,
+        concurrency: 1,
+        retryAfterMs: 50,
+        claimsMax: 100,
+        retryDelayMs: 10,
+        maxAttempts: 1,
+        signing: SIGNING,
+        identity: IDENTITY_DEFAULTS,
+      },
+      {
+        writer: { patchParticipantAttributes: () => new Promise(() => undefined) },
+        crm: { lookup: () => new Promise(() => undefined) },
+        schemas: { current: () => SCHEMA },
+        audit,
+        logger: silentLogger,
+        isAudited: () => false,
+      },
+    );
+    enricher.offer(connected('c1', forged), undefined, 'backfill');
+    expect(audit.lines.filter((l) => l.reason === 'recovered')).toEqual([]);
+  });
+});
+
+describe('Enricher: a PATCH on a conversation that has ended', () => {
+  const ended = (id: string) => {
+    const b = body('generic', id, 'call', [customer(['connected', 'disconnected']), acd('p-acd', Q1, ['disconnected']), agent('p-agent', Q1, ['connected', 'disconnected'])]) as Record<string, unknown>;
+    return { ...b, endTime: '2026-12-07T00:00:00.000Z' };
+  };
+  const refused = (status: number) => () => Promise.reject(new GenesysApiError('PATCH', status, 'x', `corr-${status}`, undefined, 'no'));
+
+  it.each([
+    ['202', () => Promise.resolve({}), true, 'enriched', undefined, 1],
+    ['404, read back ended', refused(404), true, 'skipped', 'conversation-ended', 1],
+    ['400, read back ended', refused(400), true, 'skipped', 'conversation-ended', 1],
+    ['404, read back live', refused(404), false, 'failed', 'genesys-404', 1],
+    ['400, read back live (permanent: not retried)', refused(400), false, 'failed', 'genesys-400', 1],
+    ['timeout, read back ended', () => Promise.reject(new GenesysNetworkError('PATCH', 'ECONNRESET')), true, 'skipped', 'conversation-ended', 1],
+  ] as const)('%s -> %s %s', async (_name, write, isEnded, event, reason, writes) => {
+    const h = harness({ write, read: (id) => Promise.resolve(isEnded ? ended(id) : connected(id)), options: { maxAttempts: 3 } });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    await h.enricher.drain(1_000);
+    expect(h.audit.lines).toEqual([expect.objectContaining({ event, ...(reason !== undefined && { reason }) })]);
+    expect(h.writes).toHaveLength(writes);
   });
 });
 

@@ -3,6 +3,8 @@
  * The `genesys-enricher` command line: `run`, `sandbox`. Exit 0 on success, 2 on usage or
  * config errors (the message names the file and the key), 1 on runtime failure.
  */
+// First import, for its side effect: signal handlers before anything slow (see the module).
+import { LONG_RUNNING_COMMANDS } from './cli/early-signals.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { describeFailure, EXIT, UsageError } from './cli/exit.js';
 import { processIo } from './cli/io.js';
@@ -144,9 +146,14 @@ function int(v: unknown, name: string, fallback: number): number {
   return n;
 }
 
-main(process.argv.slice(2)).then(
+/** After a long-running command ended, what a socket or timer left behind may hold the process. */
+const EXIT_GRACE_MS = 1_000;
+
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => {
     process.exitCode = code;
+    if (argv[0] !== undefined && LONG_RUNNING_COMMANDS.has(argv[0])) setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   },
   (err: unknown) => {
     const { code, message } = describeFailure(err);

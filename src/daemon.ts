@@ -13,11 +13,14 @@
  *   signals ............ cli/run-command.ts (SIGTERM drain, SIGHUP reload)
  */
 import type { EnricherConfig } from './config/index.js';
-import { CrmClient } from './crm/index.js';
+import { CrmClient, parseCrmTemplate } from './crm/index.js';
+import { assertCrmOptions } from './crm/options.js';
+import { abortable, settlesWithin } from './daemon/bounded.js';
 import { ChannelSet, type ChannelLimits } from './daemon/channel-set.js';
 import { createFrameRouter } from './daemon/frame-router.js';
 import { observeMetrics, readinessInput } from './daemon/observe.js';
 import { InstanceLock, lockFileFor } from './daemon/instance-lock.js';
+import { planReload } from './daemon/reload-plan.js';
 import { loadPublishedSchema, resolveFlowId, resolveQueues, type ResolvedQueue } from './daemon/resolve.js';
 import { Backfiller, type BackfillOptions } from './enrich/backfill.js';
 import { markerVerifier } from './enrich/marker.js';
@@ -38,6 +41,7 @@ import { AnalyticsWebhook, WEBHOOK_DEFAULTS } from './sinks/webhook.js';
 import { CHANNEL_DEFAULTS, type ChannelOptions, type ChannelStats } from './stream/channel.js';
 import { conversationIdOfText } from './stream/frames.js';
 import { flowTopic, queueTopics } from './stream/topics.js';
+import { EnricherError } from './errors.js';
 
 /** Knobs that are not in the config file: tests and benchmarks shrink timings with them. */
 export interface DaemonOverrides {
@@ -64,6 +68,22 @@ export interface DaemonDeps {
 /** How long start-up keeps trying to reach Genesys (network errors, 5xx, 429) before it gives up. */
 const STARTUP_RETRY_MS = 60_000;
 
+/**
+ * Bounds of the stop steps other than the drain: together with `pipeline.drainTimeoutMs` they
+ * make the longest a stop can take, whatever Genesys, the CRM or the webhook do.
+ */
+const STOP_STEP_MS = 1_000;
+/** What the analytics webhook gets at a stop before its deliveries are cut. */
+const WEBHOOK_STOP_GRACE_MS = 1_000;
+
+/** What a reload reports: the sections that differ, split by when they take effect. */
+export interface ReloadReport {
+  /** Changed sections now in force. */
+  readonly applied: readonly string[];
+  /** Changed sections that take effect only after a restart. */
+  readonly needsRestart: readonly string[];
+}
+
 /** The marker attribute written with every enrichment: its presence means "done". */
 export function markerKey(prefix: string): string {
   return `${prefix}enricher.traceId`;
@@ -86,10 +106,16 @@ export class Daemon {
   opsUrl: string | undefined;
   private audit!: AuditSink & { reopen?(): Promise<void> };
   private webhook: AnalyticsWebhook | undefined;
+  /** Webhooks replaced by a reload, still finishing what they hold; stopped with the daemon. */
+  private readonly retiredWebhooks = new Set<AnalyticsWebhook>();
+  /** Channel sets starting or stopping beside `channels` while a reload replaces it. */
+  private readonly sideChannels = new Set<ChannelSet>();
   private readonly closers: Closer[] = [];
   private readonly logger: Logger;
   /** True from the end of start-up until stop. */
   private running = false;
+  /** Set when stop begins: a reload still in preparation then applies nothing. */
+  private stopping = false;
 
   private constructor(
     public config: EnricherConfig,
@@ -108,9 +134,20 @@ export class Daemon {
       await daemon.boot();
       return daemon;
     } catch (err) {
+      daemon.stopping = true;
       await daemon.closeAll();
       throw err;
     }
+  }
+
+  /** Read through a call: the flag changes across awaits, which narrowing cannot see. */
+  private stopRequested(): boolean {
+    return this.stopping;
+  }
+
+  /** Waits for a start-up step unless the stop signal comes first (then throws StartupAbortedError). */
+  private step<T>(work: Promise<T>): Promise<T> {
+    return abortable(work, this.deps.signal);
   }
 
   private async boot(): Promise<void> {
@@ -145,10 +182,11 @@ export class Daemon {
       },
     });
     this.closers.push(() => this.genesys.close());
-    await this.loginPatiently();
-    this.queues = await resolveQueues(config.queues, this.genesys);
-    this.flowId = await resolveFlowId(config.flow, this.genesys);
-    this.schemas = await this.loadSchemas(config, this.flowId);
+    await this.step(this.loginPatiently());
+    this.queues = await this.step(resolveQueues(config.queues, this.genesys));
+    this.flowId = await this.step(resolveFlowId(config.flow, this.genesys));
+    this.schemas = await this.step(this.loadSchemas(config, this.flowId));
+    this.showSchemaVersion(this.schemas);
     this.crm = new CrmClient(config.crm, { logger: logger.child({ component: 'crm' }) });
     this.closers.push(() => this.crm.close());
     const auditIndex = new AuditIndex(config.audit.file);
@@ -195,39 +233,12 @@ export class Daemon {
       metrics,
     });
     this.closers.push(() => this.backfill.stop());
-    const onFrame = createFrameRouter({
-      enricher: this.enricher,
-      metrics,
-      logger: logger.child({ component: 'router' }),
-      onFlowEvent: (id, body) => {
-        if (id === this.flowId) this.schemas.onFlowEvent(body);
-      },
-    });
-    this.channels = new ChannelSet(this.channelOptions(config), {
-      api: this.genesys,
-      logger,
-      events: {
-        onFrame,
-        onGap: (gap) => {
-          this.backfill.request(`${gap.channelKey}:${gap.reason}`);
-        },
-        onStateChange: (_from, to, reason) => {
-          if (to === 'backoff' || to === 'rotating') metrics.reconnects.inc({ reason });
-        },
-        skipText: (text) => {
-          const id = conversationIdOfText(text);
-          return id !== undefined && this.enricher.claims.settled(id);
-        },
-        onRejectedTopics: (rejected) => {
-          for (const r of rejected) logger.error('topic rejected by Genesys', { topic: r.topic, reason: r.reason, missingPermissions: r.missingPermissions });
-        },
-      },
-    }, this.overrides.channelLimits);
-    this.closers.push(() => this.channels.stop());
+    this.channels = this.createChannelSet(this.channelOptions(config));
+    this.closers.push(() => this.stopChannels());
     const topics = this.topics();
-    await this.channels.start(topics);
+    await this.step(this.channels.start(topics));
     this.backfill.start();
-    await this.startOps(config);
+    await this.step(this.startOps(config));
     this.running = true;
     logger.info('daemon started', { queues: this.queues.length, channels: this.channels.size, topics: topics.length, schemaVersion: this.schemas.current()?.versionId });
   }
@@ -252,6 +263,43 @@ export class Daemon {
     }
   }
 
+  private createChannelSet(options: Omit<ChannelOptions, 'topics'>): ChannelSet {
+    const { logger, metrics } = this;
+    const onFrame = createFrameRouter({
+      enricher: this.enricher,
+      metrics,
+      logger: logger.child({ component: 'router' }),
+      onFlowEvent: (id, body) => {
+        if (id === this.flowId) this.schemas.onFlowEvent(body);
+      },
+    });
+    return new ChannelSet(options, {
+      api: this.genesys,
+      logger,
+      events: {
+        onFrame,
+        onGap: (gap) => {
+          this.backfill.request(`${gap.channelKey}:${gap.reason}`);
+        },
+        onStateChange: (_from, to, reason) => {
+          if (to === 'backoff' || to === 'rotating') metrics.reconnects.inc({ reason });
+        },
+        skipText: (text) => {
+          const id = conversationIdOfText(text);
+          return id !== undefined && this.enricher.claims.settled(id);
+        },
+        onRejectedTopics: (rejected) => {
+          for (const r of rejected) logger.error('topic rejected by Genesys', { topic: r.topic, reason: r.reason, missingPermissions: r.missingPermissions });
+        },
+      },
+    }, this.overrides.channelLimits);
+  }
+
+  /** Stops the channel set and any set a reload is still swapping in or out. */
+  private async stopChannels(): Promise<void> {
+    await Promise.all([this.channels.stop(), ...[...this.sideChannels].map((c) => c.stop())]);
+  }
+
   /** Channel facts for readiness and metrics. */
   channelStats(): ChannelStats[] {
     return this.channels.stats();
@@ -264,46 +312,86 @@ export class Daemon {
   }
 
   /**
-   * Applies a new config without a restart: queues change the subscriptions in place, a new flow
-   * reloads the schema, CRM, attribute, trigger and media settings apply to the next conversation,
-   * and a changed `audit.file` is opened (SIGHUP also reopens the audit file: see reopenAudit).
-   * Changes to the `genesys` connection, `http` or `log` sections need a restart and are reported.
-   * Throws, changing nothing, when the new queues or flow cannot be resolved.
+   * Applies a new config without a restart, all or nothing. Everything the new config needs is
+   * prepared first (queues and flow resolved, schema loaded, CRM options checked, a new audit
+   * file opened); a failure there throws and changes nothing. Only then is it applied: queues
+   * change the subscriptions in place, CRM, attribute, trigger and media settings apply to the
+   * next conversation, a changed `audit.file` is switched to, and changed `stream` timings move
+   * every channel to a new connection made with them (make-before-break). Changes to `genesys`,
+   * `http`, `log` (and sections this daemon does not apply live) need a restart and are reported.
    */
-  async reload(next: EnricherConfig): Promise<{ applied: string[]; needsRestart: string[] }> {
+  async reload(next: EnricherConfig): Promise<ReloadReport> {
     const prev = this.config;
-    const applied: string[] = [];
-    const needsRestart = (['genesys', 'http', 'log'] as const).filter((k) => JSON.stringify(prev[k]) !== JSON.stringify(next[k]));
-    const queues = await resolveQueues(next.queues, this.genesys);
-    const flowId = await resolveFlowId(next.flow, this.genesys);
-    if (flowId !== this.flowId || JSON.stringify(prev.flow) !== JSON.stringify(next.flow) || prev.attributes.maxValueLength !== next.attributes.maxValueLength) {
-      this.schemas = await this.loadSchemas(next, flowId);
-      this.flowId = flowId;
-      applied.push('flow');
+    const plan = planReload(prev, next);
+    const changed = new Set(plan.changed);
+    if (this.stopping) throw new ReloadError('the daemon is stopping');
+    // Prepare: nothing below may touch what runs.
+    const queues = changed.has('queues') ? await resolveQueues(next.queues, this.genesys) : this.queues;
+    let schema: { flowId: string | undefined; store: SchemaStore } | undefined;
+    if (changed.has('flow') || prev.attributes.maxValueLength !== next.attributes.maxValueLength) {
+      const flowId = await resolveFlowId(next.flow, this.genesys);
+      schema = { flowId, store: await this.loadSchemas(next, flowId) };
     }
-    this.queues = queues;
+    if (changed.has('crm')) {
+      assertCrmOptions(next.crm);
+      parseCrmTemplate(next.crm.url);
+    }
+    // Opened last: the one prepared resource that must be closed again if the reload is dropped.
+    const audit = changed.has('audit') && prev.audit.file !== next.audit.file && this.deps.audit === undefined ? createAuditLog(next.audit.file) : undefined;
+    // Stop may have begun while the steps above waited for Genesys.
+    if (this.stopRequested()) {
+      await audit?.close();
+      throw new ReloadError('the daemon is stopping');
+    }
+    // Apply: no step below waits for Genesys before the config is in force.
     this.config = next;
+    this.queues = queues;
+    if (schema) {
+      this.schemas = schema.store;
+      this.flowId = schema.flowId;
+      this.showSchemaVersion(schema.store);
+    }
     this.enricher.reconfigure(enricherOptions(next, queues));
     this.backfill.reconfigure(this.backfillOptions(next));
-    if (JSON.stringify(prev.crm) !== JSON.stringify(next.crm)) {
-      this.crm.updateOptions(next.crm);
-      applied.push('crm');
+    if (changed.has('crm')) this.crm.updateOptions(next.crm);
+    if (changed.has('analytics')) this.replaceWebhook(this.createWebhook(next));
+    let oldAudit: AuditSink | undefined;
+    if (audit) {
+      oldAudit = this.audit;
+      this.audit = audit;
     }
-    if (JSON.stringify(prev.analytics) !== JSON.stringify(next.analytics)) {
-      this.webhook = this.createWebhook(next);
-      applied.push('analytics');
-    }
-    await this.channels.update(this.topics(), this.channelOptions(next));
-    if (prev.audit.file !== next.audit.file && this.deps.audit === undefined) {
-      const old = this.audit;
-      this.audit = createAuditLog(next.audit.file);
-      await old.close();
-      applied.push('audit');
-    }
-    applied.push('queues', 'attributes', 'trigger', 'media', 'stream', 'backfill');
-    this.logger.info('config reloaded', { queues: queues.length, applied, needsRestart });
-    if (needsRestart.length > 0) this.logger.warn('some changed settings take effect only after a restart', { sections: needsRestart });
-    return { applied, needsRestart };
+    const applied = plan.live;
+    this.logger.info('config reloaded', { queues: queues.length, applied, needsRestart: plan.needsRestart });
+    if (plan.needsRestart.length > 0) this.logger.warn('some changed settings take effect only after a restart', { sections: plan.needsRestart });
+    await oldAudit?.close();
+    if (changed.has('stream')) await this.replaceChannels(this.channelOptions(next));
+    else if (changed.has('queues') || changed.has('media') || schema !== undefined) await this.channels.update(this.topics());
+    return { applied, needsRestart: plan.needsRestart };
+  }
+
+  /**
+   * Channels keep the timings they were made with, so new `stream` timings get a new channel
+   * set: it opens and subscribes first, then the old one closes (the dedupe absorbs the overlap).
+   */
+  private async replaceChannels(options: Omit<ChannelOptions, 'topics'>): Promise<void> {
+    const fresh = this.createChannelSet(options);
+    this.sideChannels.add(fresh);
+    await fresh.start(this.topics());
+    if (this.stopRequested()) return;
+    const old = this.channels;
+    this.channels = fresh;
+    this.sideChannels.delete(fresh);
+    this.sideChannels.add(old);
+    await old.stop();
+    this.sideChannels.delete(old);
+  }
+
+  private replaceWebhook(next: AnalyticsWebhook | undefined): void {
+    const old = this.webhook;
+    this.webhook = next;
+    if (!old) return;
+    this.retiredWebhooks.add(old);
+    void old.stop(WEBHOOK_STOP_GRACE_MS).finally(() => this.retiredWebhooks.delete(old));
   }
 
   /** Starts a fresh audit file at the same path (after logrotate moved the old one away). */
@@ -314,16 +402,32 @@ export class Daemon {
   /**
    * Stops in the order that loses nothing: no new frames, in-flight enrichments finish (up to
    * the drain deadline), the webhook gets a moment, then the audit file is flushed and closed.
+   * Every step is bounded, so a stop ends within `pipeline.drainTimeoutMs` plus a few seconds
+   * whatever Genesys, the CRM or the webhook do; the caller closes its logger after this.
    */
   async stop(): Promise<void> {
     this.running = false;
-    await this.channels.stop();
-    await this.backfill.stop();
+    this.stopping = true;
+    const late: string[] = [];
+    const bounded = async (name: string, work: Promise<unknown>, ms: number): Promise<void> => {
+      if (!(await settlesWithin(work, ms))) late.push(name);
+    };
+    await bounded('channels', Promise.all([this.stopChannels(), this.backfill.stop()]), STOP_STEP_MS);
     const drained = await this.enricher.drain(this.config.pipeline.drainTimeoutMs);
     if (drained.unfinished > 0) this.logger.warn('stopped with enrichments still in flight', drained);
-    await this.webhook?.drain(1_000);
-    await this.schemas.whenIdle();
+    const webhooks = [...(this.webhook ? [this.webhook] : []), ...this.retiredWebhooks];
+    let webhookDropped = 0;
+    await bounded(
+      'webhook',
+      Promise.all(webhooks.map(async (w) => {
+        webhookDropped += (await w.stop(WEBHOOK_STOP_GRACE_MS)).dropped;
+      })),
+      WEBHOOK_STOP_GRACE_MS + STOP_STEP_MS,
+    );
+    if (webhookDropped > 0) this.logger.warn('analytics webhook events dropped', { dropped: webhookDropped });
+    await bounded('schema', this.schemas.whenIdle(), STOP_STEP_MS);
     await this.closeAll();
+    if (late.length > 0) this.logger.warn('some parts did not stop in time and were left', { parts: late });
     this.logger.info('daemon stopped', { ...this.summaryCounts() });
   }
 
@@ -357,10 +461,14 @@ export class Daemon {
       { maxValueLength: config.attributes.maxValueLength, ...(config.flow.schema !== undefined && { inline: config.flow.schema }) },
       { logger: this.logger, ...(flowId !== undefined && { source: { loadPublished: () => loadPublishedSchema(flowId, this.genesys) } }) },
     );
-    const schema = await store.load();
-    this.metrics.schemaVersion.reset();
-    this.metrics.schemaVersion.set({ version: schema.versionId }, 1);
+    await store.load();
     return store;
+  }
+
+  private showSchemaVersion(store: SchemaStore): void {
+    const version = store.current()?.versionId;
+    this.metrics.schemaVersion.reset();
+    if (version !== undefined) this.metrics.schemaVersion.set({ version }, 1);
   }
 
   private createWebhook(config: EnricherConfig): AnalyticsWebhook | undefined {
@@ -388,11 +496,13 @@ export class Daemon {
     this.logger.info('ops http listening', { url: server.url });
   }
 
+  /** Closes what start-up opened, newest first, each close bounded. */
   private async closeAll(): Promise<void> {
     for (const close of this.closers.splice(0).reverse()) {
-      await close().catch((err: unknown) => {
+      const closing = close().catch((err: unknown) => {
         this.logger.warn('error while stopping', { error: err instanceof Error ? err.message : 'unknown' });
       });
+      if (!(await settlesWithin(closing, STOP_STEP_MS))) this.logger.warn('a part did not close in time and was left');
     }
   }
 }
@@ -432,4 +542,11 @@ export function channelOptions(config: EnricherConfig): Omit<ChannelOptions, 'to
     connectTimeoutMs: s.connectTimeoutMs,
     backoff: { ...CHANNEL_DEFAULTS.backoff, minMs: s.reconnectMinMs, maxMs: Math.max(s.reconnectMinMs, s.reconnectMaxMs) },
   };
+}
+
+/** A reload that was refused before anything of it was applied. */
+export class ReloadError extends EnricherError {
+  constructor(message: string) {
+    super('daemon.reload', message);
+  }
 }

@@ -1,24 +1,42 @@
 /**
  * `genesys-enricher run --config FILE`: the daemon under systemd or pm2.
  * - SIGTERM/SIGINT: stop taking new work, let in-flight enrichments finish (up to
- *   `pipeline.drainTimeoutMs`), flush the audit file, close channels, exit 0. A second signal
- *   exits at once with 1.
+ *   `pipeline.drainTimeoutMs`), flush the audit file, close channels, close the log last, exit 0.
+ *   During start-up every wait gives up at once and the process exits 0. A second signal exits
+ *   at once with 1.
  * - SIGHUP: reload the config file (an invalid one is rejected with a log line and the running
- *   config stays) and reopen the audit file (for logrotate).
+ *   config stays) and reopen the audit file (for logrotate). A SIGHUP during start-up is held
+ *   until the daemon runs. Handlers are installed by the CLI before anything slow (stop-signals.ts).
  */
 import { loadConfig, parseListen, type EnricherConfig } from '../config/index.js';
 import { Daemon, type DaemonDeps, type DaemonOverrides } from '../daemon.js';
+import { abortable, StartupAbortedError } from '../daemon/bounded.js';
 import type { Logger } from '../log.js';
 import { createLogger } from '../sinks/logger.js';
 import { describeFailure, UsageError } from './exit.js';
+import { processStopSignals, type StopSignals } from './stop-signals.js';
 
 /** Runs until a stop signal; resolves with the exit code. */
-export async function runCommand(configFile: string, opts: { overrides?: DaemonOverrides; httpListen?: string } = {}): Promise<number> {
+export async function runCommand(
+  configFile: string,
+  opts: { overrides?: DaemonOverrides; httpListen?: string; signals?: StopSignals } = {},
+): Promise<number> {
+  const signals = opts.signals ?? processStopSignals();
   const load = async (): Promise<EnricherConfig> => withHttpListen(await loadConfig(configFile), opts.httpListen);
-  const config = await load();
+  let config: EnricherConfig;
+  try {
+    config = await abortable(load(), signals.stop);
+  } catch (err) {
+    // Stopped while the config was read: nothing started yet, nothing to stop (and no log yet).
+    if (err instanceof StartupAbortedError) {
+      process.stderr.write(`genesys-enricher: stopped by ${await signals.stopped} while reading the config\n`);
+      return 0;
+    }
+    throw err;
+  }
   const logger = createLogger(config.log);
   for (const warning of config.warnings ?? []) logger.warn(warning, { component: 'config' });
-  return runDaemonUntilSignal(config, { logger }, logger, { ...(opts.overrides && { overrides: opts.overrides }), reload: load });
+  return runDaemonUntilSignal(config, { logger }, logger, { ...(opts.overrides && { overrides: opts.overrides }), reload: load, signals });
 }
 
 export interface RunOptions {
@@ -27,7 +45,14 @@ export interface RunOptions {
   readonly reload?: () => Promise<EnricherConfig>;
   readonly onStarted?: (daemon: Daemon) => void;
   readonly onStopped?: (daemon: Daemon) => Promise<void> | void;
+  /** The process's stop and reload signals (installed at the start of the CLI). */
+  readonly signals?: StopSignals;
+  /** Ends the process when a stop overruns its deadline; `process.exit(0)` by default. */
+  readonly forceExit?: () => void;
 }
+
+/** What a stop may take beyond `pipeline.drainTimeoutMs` before the process ends anyway. */
+export const STOP_MARGIN_MS = 8_000;
 
 /** Starts the daemon and serves signals until a stop; shared by `run` and `sandbox`. */
 export async function runDaemonUntilSignal(
@@ -36,19 +61,8 @@ export async function runDaemonUntilSignal(
   logger: Logger & { close?: () => Promise<void> },
   opts: RunOptions = {},
 ): Promise<number> {
-  // Signal handlers go in before start-up: a SIGHUP (logrotate, `systemctl reload`) or SIGTERM
-  // arriving while the daemon starts must not kill it with the default action.
-  const abort = new AbortController();
-  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      abort.abort();
-      resolve(signal);
-    };
-    process.once('SIGTERM', () => { stop('SIGTERM'); });
-    process.once('SIGINT', () => { stop('SIGINT'); });
-  });
-  // Written by the SIGHUP handler and by start-up: an object, so both see the same fields.
-  const hup: { daemon?: Daemon; pending: boolean } = { pending: false };
+  // The CLI installed these before anything slow; a SIGHUP during start-up waits for the daemon.
+  const signals = opts.signals ?? processStopSignals();
   let reloading = Promise.resolve();
   const reload = (d: Daemon): void => {
     // Reloads run one after another, never overlapping.
@@ -58,6 +72,7 @@ export async function runDaemonUntilSignal(
       await d.reopenAudit().catch((err: unknown) => {
         logger.error('audit file could not be reopened', { component: 'daemon', error: describeFailure(err).message });
       });
+      if (signals.stop.aborted) return;
       try {
         await d.reload(opts.reload ? await opts.reload() : d.config);
       } catch (err) {
@@ -65,37 +80,39 @@ export async function runDaemonUntilSignal(
       }
     });
   };
-  const onHup = (): void => {
-    if (hup.daemon) reload(hup.daemon);
-    else hup.pending = true;
-  };
-  process.on('SIGHUP', onHup);
-  const started = Daemon.start(config, { ...deps, signal: abort.signal }, opts.overrides);
-  const first = await Promise.race([started.then(() => 'started' as const), stopSignal]);
+  const started = Daemon.start(config, { ...deps, signal: signals.stop }, opts.overrides);
   let daemon: Daemon;
   try {
     daemon = await started;
   } catch (err) {
-    // Stopped while start-up was still waiting for Genesys: a clean stop, not a failure.
-    if (first === 'started') throw err;
-    logger.info('stopped during start-up', { component: 'daemon', signal: first });
+    if (!signals.stop.aborted) throw err;
+    // Stopped while start-up was still waiting: a clean stop, not a failure.
+    logger.info('stopped during start-up', { component: 'daemon', signal: await signals.stopped });
     await logger.close?.();
     return 0;
   }
-  hup.daemon = daemon;
   opts.onStarted?.(daemon);
-  if (hup.pending) reload(daemon);
-  const signal = first === 'started' ? await stopSignal : first;
+  signals.onHup(() => {
+    reload(daemon);
+  });
+  const signal = await signals.stopped;
+  signals.onHup(undefined);
   logger.info('stopping', { component: 'daemon', signal });
-  const hard = (): void => process.exit(1);
-  process.once('SIGTERM', hard);
-  process.once('SIGINT', hard);
-  process.off('SIGHUP', onHup);
+  // Whatever Genesys, the CRM or the webhook do, the process ends: every stop step is bounded,
+  // and this is the net under them.
+  const forceExit = opts.forceExit ?? ((): void => process.exit(0));
+  const overrun = setTimeout(() => {
+    process.stderr.write('genesys-enricher: the stop overran its deadline; exiting\n');
+    forceExit();
+  }, config.pipeline.drainTimeoutMs + STOP_MARGIN_MS);
+  overrun.unref();
   // A reload stuck on an unreachable API must not hold the stop forever.
-  await Promise.race([reloading, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+  await Promise.race([reloading, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   await daemon.stop();
   await opts.onStopped?.(daemon);
+  // Last: every component has stopped, nothing of theirs logs any more.
   await logger.close?.();
+  clearTimeout(overrun);
   return 0;
 }
 

@@ -2,16 +2,17 @@
  * Pure checks on URL-like config values: the Genesys gateway, the CRM URL template, the webhook
  * and the listen address. Problem messages never quote the value (it may carry a secret).
  */
-import platformClient from 'purecloud-platform-client-v2';
+import { sdkModule } from '../genesys/sdk.js';
 import { CRM_URL_PLACEHOLDERS, LISTEN_OFF } from './constants.js';
 import type { ListenAddress } from './types.js';
 
 /**
  * Genesys Cloud region hosts, taken from the pinned SDK's own list (`PureCloudRegionHosts`) so
  * that a region Genesys adds arrives with an SDK upgrade, not with a hand edit here. In the SDK's
- * order (the US first), without duplicates.
+ * order (the US first), without duplicates. Loaded through genesys/sdk.ts, which keeps the SDK from
+ * reading its home config file.
  */
-export const GENESYS_REGIONS: readonly string[] = Object.freeze([...new Set(Object.values(platformClient.PureCloudRegionHosts))]);
+export const GENESYS_REGIONS: readonly string[] = Object.freeze([...new Set(Object.values(sdkModule().PureCloudRegionHosts))]);
 
 /** True for hosts that cannot leave this machine: 127.0.0.0/8, ::1 and localhost. */
 export function isLoopbackHost(hostname: string): boolean {

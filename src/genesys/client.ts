@@ -3,14 +3,15 @@
  * each through the ApiCaller (budget, retries, re-login). Nothing else in the daemon imports
  * the SDK.
  */
-import platformClient, { type Models } from 'purecloud-platform-client-v2';
+import type platformClient from 'purecloud-platform-client-v2';
+import type { Models } from 'purecloud-platform-client-v2';
 import type { Logger } from '../log.js';
 import { ApiCaller, PRIORITY, type CallObserver, type CallerOptions, type Priority, type SharedBudgetPort } from './caller.js';
 import type { DeniedCall } from './denials.js';
 import { GenesysApiError } from './errors.js';
 import type { FamilyPause } from './pauses.js';
 import { RETRY_DEFAULTS, type RetryPolicy } from './retry.js';
-import { createSdkClient, type ApiTarget, type SdkClient } from './sdk.js';
+import { createSdkClient, sdkModule, type ApiTarget, type SdkClient } from './sdk.js';
 import { TokenManager } from './token.js';
 
 export interface GenesysClientOptions {
@@ -81,11 +82,13 @@ export class GenesysClient {
       ...(deps.observer && { observer: deps.observer }),
       ...(deps.shared && { shared: deps.shared }),
     });
-    this.notifications = new platformClient.NotificationsApi(this.sdk);
-    this.conversations = new platformClient.ConversationsApi(this.sdk);
-    this.architect = new platformClient.ArchitectApi(this.sdk);
-    this.routing = new platformClient.RoutingApi(this.sdk);
-    this.analytics = new platformClient.AnalyticsApi(this.sdk);
+    // The SDK is loaded through sdk.ts only (never imported here): see its note on HOME.
+    const sdk = sdkModule();
+    this.notifications = new sdk.NotificationsApi(this.sdk);
+    this.conversations = new sdk.ConversationsApi(this.sdk);
+    this.architect = new sdk.ArchitectApi(this.sdk);
+    this.routing = new sdk.RoutingApi(this.sdk);
+    this.analytics = new sdk.AnalyticsApi(this.sdk);
   }
 
   /** Logs in now (start-up fails fast on bad credentials). */

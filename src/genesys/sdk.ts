@@ -1,14 +1,55 @@
 /**
- * The one place that constructs the official SDK. Each daemon gets its own `ApiClientClass`
- * instance (never the shared singleton), with the config-file watcher turned off, extended
- * responses on (so Retry-After and the correlation id survive) and a keep-alive agent with a
- * socket cap for HTTPS.
+ * The one place that loads and constructs the official SDK. Each daemon gets its own
+ * `ApiClientClass` instance (never the shared singleton), with the config-file watcher turned
+ * off, extended responses on (so Retry-After and the correlation id survive) and a keep-alive
+ * agent with a socket cap for HTTPS.
+ *
+ * The SDK reads `~/.genesyscloudjavascript/config` when it is loaded (for its singleton) and again
+ * in every client's constructor, before any setter can be called; that file can turn on trace
+ * logging of request bodies or move the gateway. So the SDK is loaded, and its clients built,
+ * with HOME pointing into /dev/null, where no such file can exist; our config file is the only
+ * source of truth.
  */
 import { Agent as HttpsAgent } from 'node:https';
-import platformClient, { type ApiClientClass } from 'purecloud-platform-client-v2';
+import { createRequire } from 'node:module';
+import { devNull } from 'node:os';
+import type { ApiClientClass } from 'purecloud-platform-client-v2';
+import type PlatformClientModule from 'purecloud-platform-client-v2';
 import { EnricherError } from '../errors.js';
 
 export type SdkClient = ApiClientClass;
+
+/** The SDK module's type (its default export, a CommonJS object). */
+export type PlatformClient = typeof PlatformClientModule;
+
+const requireCjs = createRequire(import.meta.url);
+let loaded: PlatformClient | undefined;
+
+/** The SDK module, loaded on first use without a home directory (see the module comment). */
+export function sdkModule(): PlatformClient {
+  if (loaded === undefined) {
+    const sdk = withoutHome(() => requireCjs('purecloud-platform-client-v2') as PlatformClient);
+    // The load-time singleton would otherwise poll its (impossible) config path for ever.
+    sdk.ApiClient.instance.config.setConfigPath('');
+    loaded = sdk;
+  }
+  return loaded;
+}
+
+/** Runs `fn` with HOME (and USERPROFILE) under /dev/null, then puts them back. */
+export function withoutHome<T>(fn: () => T): T {
+  const saved = { HOME: process.env.HOME, USERPROFILE: process.env.USERPROFILE };
+  process.env.HOME = devNull;
+  process.env.USERPROFILE = devNull;
+  try {
+    return fn();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) Reflect.deleteProperty(process.env, key);
+      else process.env[key] = value;
+    }
+  }
+}
 
 /** Where the API lives: a Genesys region host, or a Genesys-compatible gateway URL (the sandbox). */
 export type ApiTarget = { readonly region: string } | { readonly gatewayUrl: string };
@@ -21,9 +62,9 @@ export interface SdkOptions {
 
 /** Builds an SDK client aimed at `target`. */
 export function createSdkClient(target: ApiTarget, opts: SdkOptions): SdkClient {
-  const client = new platformClient.ApiClientClass();
-  // The SDK reads and keeps watching ~/.genesyscloudjavascript/config, which can silently move
-  // the region; our config file is the only source of truth.
+  const sdk = sdkModule();
+  // The constructor reads the home config file: build it without a home, then stop the watcher.
+  const client = withoutHome(() => new sdk.ApiClientClass());
   client.config.setConfigPath('');
   client.config.live_reload_config = false;
   client.setReturnExtendedResponses(true);

@@ -17,7 +17,11 @@ export interface LoggerOptions {
   readonly stream?: NodeJS.WritableStream;
 }
 
-/** Builds the daemon's logger; `close()` flushes it. */
+/**
+ * Builds the daemon's logger; `close()` flushes it. A line logged after `close()` began is
+ * dropped: the logger closes last, but a late timer or socket callback must never turn into a
+ * winston `write after end` that ends the process.
+ */
 export function createLogger(opts: LoggerOptions): Logger & { close(): Promise<void> } {
   const stream = opts.stream ?? process.stderr;
   const pretty = opts.format === 'pretty' || (opts.format === 'auto' && (stream as { isTTY?: boolean }).isTTY === true);
@@ -34,20 +38,22 @@ export function createLogger(opts: LoggerOptions): Logger & { close(): Promise<v
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
     transports: [new winston.transports.Stream({ stream })],
   });
+  // Shared by the root and every child: one close silences them all.
+  let closing: Promise<void> | undefined;
   const wrap = (w: winston.Logger): Logger => ({
-    debug: (m, f) => w.debug(m, f),
-    info: (m, f) => w.info(m, f),
-    warn: (m, f) => w.warn(m, f),
-    error: (m, f) => w.error(m, f),
+    debug: (m, f) => { if (closing === undefined) w.debug(m, f); },
+    info: (m, f) => { if (closing === undefined) w.info(m, f); },
+    warn: (m, f) => { if (closing === undefined) w.warn(m, f); },
+    error: (m, f) => { if (closing === undefined) w.error(m, f); },
     child: (fields) => wrap(w.child(fields)),
   });
   return {
     ...wrap(base),
     close: () =>
-      new Promise<void>((resolve) => {
-        base.on('finish', () => { resolve(); });
+      (closing ??= new Promise<void>((resolve) => {
+        base.once('finish', () => { resolve(); });
         base.end();
-      }),
+      })),
   };
 }
 

@@ -30,6 +30,8 @@ export class AnalyticsWebhook {
   private readonly queue: WebhookEvent[] = [];
   private active = 0;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Aborts every delivery in flight when the webhook stops. */
+  private readonly stopping = new AbortController();
   sent = 0;
   dropped = 0;
 
@@ -38,8 +40,12 @@ export class AnalyticsWebhook {
     private readonly deps: { logger: Logger; onDrop?: () => void; fetch?: typeof fetch },
   ) {}
 
-  /** Queues an event; returns at once. */
+  /** Queues an event; returns at once. After `stop()` the event is counted as dropped. */
   post(event: WebhookEvent): void {
+    if (this.stopping.signal.aborted) {
+      this.drop('stopped');
+      return;
+    }
     if (this.queue.length >= this.opts.maxQueued) {
       this.queue.shift();
       this.drop('queue-full');
@@ -55,6 +61,20 @@ export class AnalyticsWebhook {
       new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
       new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
     ]);
+  }
+
+  /**
+   * Gives queued and in-flight events up to `graceMs`, then aborts what is still in flight and
+   * drops the rest. Resolves once no delivery runs, so nothing of the webhook logs or counts
+   * after it: the daemon closes its logger right after the last component stopped.
+   */
+  async stop(graceMs: number): Promise<{ sent: number; dropped: number }> {
+    await this.drain(graceMs);
+    this.stopping.abort();
+    const unsent = this.queue.splice(0).length;
+    this.dropped += unsent;
+    if (this.active > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    return { sent: this.sent, dropped: this.dropped };
   }
 
   private pump(): void {
@@ -73,13 +93,13 @@ export class AnalyticsWebhook {
   private async deliver(event: WebhookEvent): Promise<void> {
     const doFetch = this.deps.fetch ?? fetch;
     const body = JSON.stringify(event);
-    for (let attempt = 1; attempt <= 2; attempt++) {
+    for (let attempt = 1; attempt <= 2 && !this.stopping.signal.aborted; attempt++) {
       try {
         const res = await doFetch(this.opts.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body,
-          signal: AbortSignal.timeout(this.opts.timeoutMs),
+          signal: AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), this.stopping.signal]),
         });
         await res.body?.cancel();
         if (res.ok) {
@@ -97,6 +117,8 @@ export class AnalyticsWebhook {
   private drop(reason: string): void {
     this.dropped++;
     this.deps.onDrop?.();
+    // After stop the owner reports the total once; a line here could outlive the logger.
+    if (this.stopping.signal.aborted) return;
     // Log the first and then every hundredth drop: a dead webhook must not flood the log.
     if (this.dropped === 1 || this.dropped % 100 === 0) this.deps.logger.warn('analytics webhook events dropped', { reason, dropped: this.dropped });
   }

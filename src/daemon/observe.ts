@@ -19,6 +19,12 @@ export function observeMetrics(daemon: Daemon): void {
   m.crmBreakerOpen.set(crm.breaker === 'open' ? 1 : 0);
   const lookups = crm.hit + crm.miss + crm.stale;
   m.crmCacheHitRatio.set(lookups === 0 ? 0 : crm.hit / lookups);
+  const cluster = daemon.cluster?.status();
+  if (cluster) {
+    m.clusterRedisUp.set(cluster.available ? 1 : 0);
+    m.clusterWaiting.set(cluster.waiting);
+    m.clusterInstancesAlive.set(cluster.instances.filter((i) => i.alive).length);
+  }
 }
 
 /** What readiness looks at. */
@@ -31,5 +37,6 @@ export function readinessInput(daemon: Daemon): ReadinessInput {
     tokenExpiresAt: daemon.genesys.tokens.expiry,
     genesysPauses: daemon.genesys.pauses(),
     deniedCalls: daemon.genesys.deniedCalls(),
+    ...(daemon.cluster && { cluster: daemon.cluster.status() }),
   };
 }

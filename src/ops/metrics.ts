@@ -26,6 +26,12 @@ export class Metrics {
   readonly schemaVersion: Gauge<'version'>;
   readonly crmBreakerOpen: Gauge;
   readonly crmCacheHitRatio: Gauge;
+  /** Cluster mode: 1 while Redis answers claims, 0 while nothing can be claimed or written. */
+  readonly clusterRedisUp: Gauge;
+  /** Cluster mode: conversations waiting for Redis before they may be claimed or written. */
+  readonly clusterWaiting: Gauge;
+  /** Cluster mode: instances seen alive at the last heartbeat. */
+  readonly clusterInstancesAlive: Gauge;
   readonly webhookDropped: Counter;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
@@ -61,6 +67,9 @@ export class Metrics {
     this.schemaVersion = new Gauge({ name: 'genesys_enricher_schema_info', help: 'Loaded flow schema version (value 1)', labelNames: ['version'], registers });
     this.crmCacheHitRatio = new Gauge({ name: 'genesys_enricher_crm_cache_hit_ratio', help: 'Share of CRM lookups answered from a fresh cache entry', registers });
     this.crmBreakerOpen = new Gauge({ name: 'genesys_enricher_crm_breaker_open', help: '1 while the CRM circuit breaker is open', registers });
+    this.clusterRedisUp = new Gauge({ name: 'genesys_enricher_cluster_redis_up', help: 'Cluster mode: 1 while Redis answers claims (0: nothing is claimed or written)', registers });
+    this.clusterWaiting = new Gauge({ name: 'genesys_enricher_cluster_waiting', help: 'Cluster mode: conversations waiting for Redis before they may be claimed or written', registers });
+    this.clusterInstancesAlive = new Gauge({ name: 'genesys_enricher_cluster_instances_alive', help: 'Cluster mode: instances seen alive at the last heartbeat', registers });
     this.webhookDropped = new Counter({ name: 'genesys_enricher_webhook_dropped_total', help: 'Analytics webhook events dropped (queue full or failed)', registers });
   }
 }

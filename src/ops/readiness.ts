@@ -26,6 +26,20 @@ export interface ReadinessInput {
   readonly genesysPauses?: readonly { readonly family: string; readonly remainingMs: number }[];
   /** Genesys calls refused with 403 since they last succeeded (absent: not checked). */
   readonly deniedCalls?: readonly { readonly endpoint: string; readonly permission: string }[];
+  /** Cluster mode only: Redis reachability and the instances seen (absent: one instance, no Redis). */
+  readonly cluster?: ReadinessCluster;
+}
+
+/** The cluster as readiness sees it. */
+export interface ReadinessCluster {
+  readonly available: boolean;
+  /** Why Redis is unavailable (`unreachable`, `auth`, `full`, ...). */
+  readonly fault?: string;
+  /** Since when (epoch ms) the availability holds. */
+  readonly since: number;
+  /** Conversations waiting for Redis before they may be claimed or written. */
+  readonly waiting: number;
+  readonly instances: readonly { readonly id: string; readonly alive: boolean }[];
 }
 
 /** How strict readiness is. */
@@ -62,6 +76,7 @@ export function assessReadiness(input: ReadinessInput, now: number, opts: Readin
     tokenCheck(input.tokenExpiresAt, now),
     ...(input.genesysPauses !== undefined ? [writesCheck(input.genesysPauses)] : []),
     ...(input.deniedCalls !== undefined ? [permissionsCheck(input.deniedCalls)] : []),
+    ...(input.cluster !== undefined ? [clusterCheck(input.cluster, now)] : []),
   ];
   return { ready: checks.every((c) => c.ok), checks };
 }
@@ -108,4 +123,18 @@ function permissionsCheck(denied: NonNullable<ReadinessInput['deniedCalls']>): R
   if (denied.length === 0) return { name: 'permissions', ok: true, detail: 'no call refused' };
   const list = denied.map((d) => `${d.endpoint} needs ${d.permission}`).join('; ');
   return { name: 'permissions', ok: false, detail: `refused with 403 (grant the OAuth client's role the permission): ${list}` };
+}
+
+function clusterCheck(cluster: ReadinessCluster, now: number): ReadinessCheck {
+  const alive = cluster.instances.filter((i) => i.alive).map((i) => i.id);
+  const members = `${alive.length} instance${alive.length === 1 ? '' : 's'} alive${alive.length > 0 ? ` (${alive.join(', ')})` : ''}`;
+  if (!cluster.available) {
+    const forS = Math.max(0, Math.round((now - cluster.since) / 1000));
+    return {
+      name: 'cluster',
+      ok: false,
+      detail: `Redis ${cluster.fault ?? 'unavailable'} for ${forS} s: nothing is claimed or written until it returns; ${cluster.waiting} conversation(s) waiting; ${members} at the last heartbeat`,
+    };
+  }
+  return { name: 'cluster', ok: true, detail: `Redis reachable; ${members}` };
 }

@@ -70,6 +70,8 @@ export function parsePauseMessage(message: string): { from: string; family: stri
   if (from === undefined || from === '' || family === undefined || family === '' || !Number.isInteger(n) || n <= 0) return undefined;
   return { from, family, ms: n };
 }
+/** How long a closing limiter's connection may take to quit before it is cut. */
+const QUIT_TIMEOUT_MS = 1_000;
 /** Calls booked ahead at once across the cluster (see the constructor). */
 const SLOTS_AHEAD = 2;
 
@@ -81,13 +83,42 @@ interface Parts {
 }
 
 /**
- * One instance's handle on the shared budget. After Redis comes back from an outage the limiter
- * is built anew on a new connection: a restarted Redis has lost Bottleneck's settings, and
- * Bottleneck 2.19.5 does not recognise Redis 7's "ERR SETTINGS_KEY_NOT_FOUND" to recreate them.
+ * Bottleneck 2.19.5 recreates its state in Redis when a script answers `SETTINGS_KEY_NOT_FOUND` or
+ * `UNKNOWN_CLIENT` (a Redis that restarted without its data), but Redis 7 prefixes script errors
+ * with `ERR `, which Bottleneck does not recognise: the limiter would fail every call from then on.
+ * This strips the prefix from those two answers, on the way from Redis to Bottleneck.
  */
+export function bottleneckErrorFor(err: unknown): unknown {
+  if (err instanceof Error && /^ERR (SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)$/.test(err.message)) {
+    return Object.assign(new Error(err.message.slice('ERR '.length)), { cause: err });
+  }
+  return err;
+}
+
+type ScriptCallback = (err: unknown, replies: unknown) => void;
+type ScriptFn = (...args: unknown[]) => unknown;
+
+/** Routes the connection's script answers through {@link bottleneckErrorFor}. */
+function recogniseRedis7Errors(connection: Bottleneck.IORedisConnection): void {
+  const target = connection as unknown as { __scriptFn__(name: string): ScriptFn };
+  const original = target.__scriptFn__.bind(connection);
+  target.__scriptFn__ = (name: string): ScriptFn => {
+    const fn = original(name);
+    return (...args: unknown[]) => {
+      const callback = args.pop() as ScriptCallback;
+      return fn(...args, (err: unknown, replies: unknown) => {
+        callback(err === null || err === undefined ? err : bottleneckErrorFor(err), replies);
+      });
+    };
+  };
+}
+
+/** One instance's handle on the shared budget. */
 export class SharedBudget {
-  private parts: Parts;
+  private readonly parts: Parts;
   readonly minTimeMs: number;
+  /** How long a booked slot may stay unreported before Redis frees it (see take()). */
+  private readonly slotExpirationMs: number;
   private fallback: { pacer: Pacer; share: number } | undefined;
   private closed = false;
 
@@ -96,6 +127,8 @@ export class SharedBudget {
     private readonly events: SharedBudgetEvents = {},
   ) {
     this.minTimeMs = sharedMinTimeMs(opts.requestsPerWindow, opts.windowMs);
+    // A booked call waits at most SLOTS_AHEAD spacings before it runs (instantly: it is a no-op).
+    this.slotExpirationMs = (SLOTS_AHEAD + 1) * this.minTimeMs + 2_000;
     this.parts = this.build();
   }
 
@@ -109,14 +142,8 @@ export class SharedBudget {
     });
     // Without a listener ioredis prints every failed reconnect; the limiter reports errors itself.
     client.on('error', () => undefined);
-    let lost = false;
-    client.on('close', () => {
-      lost = true;
-    });
-    client.on('ready', () => {
-      if (lost && !this.closed && this.parts.client === client) this.rebuild();
-    });
     const connection = new Bottleneck.IORedisConnection({ client: client as never });
+    recogniseRedis7Errors(connection);
     const limiter = new Bottleneck({
       id: opts.id,
       datastore: 'ioredis',
@@ -139,12 +166,6 @@ export class SharedBudget {
       this.events.onError?.(err instanceof Error ? err.message.slice(0, 200) : 'unknown');
     });
     return { client, connection, limiter };
-  }
-
-  private rebuild(): void {
-    const old = this.parts;
-    this.parts = this.build();
-    void dispose(old);
   }
 
   /** Resolves when the limiter has connected and loaded its scripts (rejects after `timeoutMs`). */
@@ -184,7 +205,10 @@ export class SharedBudget {
       }
       this.fallback = undefined;
       const { client, limiter } = this.parts;
-      const booked = limiter.schedule({ priority: Math.max(0, Math.min(9, priority)) }, () => Promise.resolve()).then(
+      // The expiration frees the booking's slot in Redis even if this process dies before it
+      // reports the call done (a SIGKILL, a lost connection): without it the cluster-wide
+      // concurrency would leak until every call waits forever. It does not touch the pacing.
+      const booked = limiter.schedule({ priority: Math.max(0, Math.min(9, priority)), expiration: this.slotExpirationMs }, () => Promise.resolve()).then(
         () => 'booked' as const,
         () => 'failed' as const,
       );
@@ -199,7 +223,7 @@ export class SharedBudget {
       const outcome = await Promise.race([booked, lost]);
       if (onClose) client.off('close', onClose);
       if (outcome === 'booked') return;
-      // Failed (Redis error, limiter replaced) or lost: look again, after a breath when it failed.
+      // Failed (a Redis error) or lost: look again, after a breath when it failed.
       if (outcome === 'failed') await sleep(50);
     }
   }
@@ -230,5 +254,19 @@ export class SharedBudget {
 
 async function dispose(parts: Parts): Promise<void> {
   await parts.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
-  await parts.connection.disconnect(false);
+  // QUIT lets the limiter's commands still in flight finish: a hard disconnect would reject them
+  // inside Bottleneck, where nobody catches the rejection. If Redis is away, cut it after a while.
+  let timer: NodeJS.Timeout | undefined;
+  const quit = Promise.resolve(parts.connection.disconnect(true)).then(
+    () => true,
+    () => true,
+  );
+  const cut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(false);
+    }, QUIT_TIMEOUT_MS);
+  });
+  const quitted = await Promise.race([quit, cut]);
+  clearTimeout(timer);
+  if (!quitted) parts.client.disconnect();
 }

@@ -64,6 +64,8 @@ export class ClusterCoordinator {
   private waiting = 0;
   private readonly stopper = new AbortController();
   private readonly leases = new Set<LeaseImpl>();
+  private nextReady: Promise<void> | undefined;
+  private wakeWaiters: (() => void) | undefined;
 
   constructor(
     readonly claims: RedisClaims,
@@ -116,6 +118,7 @@ export class ClusterCoordinator {
   /** Stops waiting (waiters get `stopped`), stops renewing; leases left run out on their own. */
   close(): void {
     this.stopper.abort();
+    this.wake();
     for (const lease of this.leases) lease.stopRenewing();
     this.leases.clear();
     this.client.off('ready', this.onReady);
@@ -153,27 +156,32 @@ export class ClusterCoordinator {
     this.waiting++;
     try {
       const signal = this.stopper.signal;
-      if (this.client.status !== 'ready') {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            this.client.off('ready', done);
-            signal.removeEventListener('abort', done);
-            resolve();
-          };
-          this.client.on('ready', done);
-          signal.addEventListener('abort', done);
-        });
-      } else {
-        await sleep(this.opts.retryDelayMs, undefined, { signal }).catch(() => undefined);
-      }
+      if (this.client.status !== 'ready') await this.reconnected();
+      else await sleep(this.opts.retryDelayMs, undefined, { signal }).catch(() => undefined);
       return !signal.aborted;
     } finally {
       this.waiting--;
     }
   }
 
+  /** One promise for every waiter: resolves when the client is ready again, or at close. */
+  private reconnected(): Promise<void> {
+    this.nextReady ??= new Promise<void>((resolve) => {
+      this.wakeWaiters = resolve;
+    });
+    return this.nextReady;
+  }
+
+  private wake(): void {
+    const wake = this.wakeWaiters;
+    this.nextReady = undefined;
+    this.wakeWaiters = undefined;
+    wake?.();
+  }
+
   private readonly onReady = (): void => {
     this.markAvailable();
+    this.wake();
   };
 
   private readonly onClose = (): void => {

@@ -105,14 +105,17 @@ export class RedisServer {
     this.child = child;
   }
 
-  /** Stops the server (SIGKILL: as abrupt as a crash) and waits until it has exited. */
-  async pause(): Promise<void> {
+  /**
+   * Stops the server and waits until it has exited: SIGKILL (default) is as abrupt as a crash;
+   * SIGTERM lets a server started with persistence (`--appendonly yes`) save its data first.
+   */
+  async pause(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
     const child = this.child;
     if (!child) return;
     this.child = undefined;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
-    child.kill('SIGKILL');
+    child.kill(signal);
     await exited;
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxCallsPerWindow, parsePauseMessage, pauseMessage, sharedMinTimeMs } from '../../../src/cluster/budget.js';
+import { bottleneckErrorFor, maxCallsPerWindow, parsePauseMessage, pauseMessage, sharedMinTimeMs } from '../../../src/cluster/budget.js';
 import { holderInstance, parseClaimReply, renewEveryMs } from '../../../src/cluster/claims.js';
 import { classifyRedisError, ClusterRedisError, toClusterError } from '../../../src/cluster/connect.js';
 import { instancesFromReply } from '../../../src/cluster/heartbeat.js';
@@ -132,5 +132,16 @@ describe('pause messages', () => {
   });
   it.each(['capacity:3', 'pause ', 'pause a writes', 'pause a writes -5', 'pause a writes x', 'pause  writes 5'])('ignores %j', (m) => {
     expect(parsePauseMessage(m)).toBeUndefined();
+  });
+});
+
+describe('bottleneckErrorFor', () => {
+  it.each([
+    ['ERR SETTINGS_KEY_NOT_FOUND', 'SETTINGS_KEY_NOT_FOUND'],
+    ['ERR UNKNOWN_CLIENT', 'UNKNOWN_CLIENT'],
+    ['ERR something else', 'ERR something else'],
+    ['SETTINGS_KEY_NOT_FOUND', 'SETTINGS_KEY_NOT_FOUND'],
+  ])('%s reaches Bottleneck as %s', (message, expected) => {
+    expect((bottleneckErrorFor(new Error(message)) as Error).message).toBe(expected);
   });
 });

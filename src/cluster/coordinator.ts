@@ -10,7 +10,12 @@ import { toClusterError, type RedisClient, type RedisFault } from './connect.js'
 
 /** What the pipeline may do with a conversation. */
 export type Acquired =
-  | { readonly kind: 'mine'; readonly lease: Lease }
+  /**
+   * `recheck`: Redis was away since `seenAt` (or during this acquire). A claim can lapse while
+   * Redis is away, and a holder cut off after its write may not have recorded "done": read the
+   * conversation again before writing.
+   */
+  | { readonly kind: 'mine'; readonly lease: Lease; readonly recheck: boolean }
   /** Some instance has decided it already: nothing to do. */
   | { readonly kind: 'done'; readonly by: string }
   /** Another instance works on it; look again after `retryAfterMs` (it may die). */
@@ -65,6 +70,8 @@ export class ClusterCoordinator {
   private readonly stopper = new AbortController();
   private readonly leases = new Set<LeaseImpl>();
   private nextReady: Promise<void> | undefined;
+  /** Epoch ms when the last outage ended (0: none yet). */
+  private lastOutageEnd = 0;
   private wakeWaiters: (() => void) | undefined;
 
   constructor(
@@ -84,8 +91,9 @@ export class ClusterCoordinator {
     return { ...this.state, waiting: this.waiting };
   }
 
-  /** Claims the conversation, waiting while Redis is unreachable. */
-  async acquire(conversationId: string): Promise<Acquired> {
+  /** Claims the conversation, waiting while Redis is unreachable; `seenAt`: epoch ms the snapshot was seen. */
+  async acquire(conversationId: string, seenAt: number = Date.now()): Promise<Acquired> {
+    let waited = false;
     for (;;) {
       if (this.stopper.signal.aborted) return { kind: 'stopped' };
       try {
@@ -96,8 +104,9 @@ export class ClusterCoordinator {
         if (outcome.kind === 'held') return { kind: 'held', by: holderInstance(outcome.by), retryAfterMs: Math.max(outcome.ttlMs, 1) };
         const lease = new LeaseImpl(this, conversationId, outcome.token, this.opts.renewMs ?? renewEveryMs(this.opts.leaseMs));
         this.leases.add(lease);
-        return { kind: 'mine', lease };
+        return { kind: 'mine', lease, recheck: waited || this.lastOutageEnd >= seenAt };
       } catch (err) {
+        waited = true;
         if (!(await this.waitAfter(err))) return { kind: 'stopped' };
       }
     }
@@ -194,7 +203,8 @@ export class ClusterCoordinator {
 
   private markAvailable(): void {
     if (this.state.available) return;
-    this.state = { available: true, since: Date.now() };
+    this.lastOutageEnd = Date.now();
+    this.state = { available: true, since: this.lastOutageEnd };
     this.events.onAvailability?.(this.availability());
   }
 

@@ -99,8 +99,12 @@ export interface SharedLease {
 /** The cluster's claims as the pipeline needs them. */
 export interface SharedClaims {
   /** Waits while the cluster store is unreachable (nobody writes without a claim). */
-  acquire(conversationId: string): Promise<
-    | { readonly kind: 'mine'; readonly lease: SharedLease }
+  /**
+   * `seenAt`: epoch ms the snapshot was seen. `recheck`: the claim may have lapsed since then (the
+   * cluster store was away): the snapshot may be stale, read the conversation again.
+   */
+  acquire(conversationId: string, seenAt: number): Promise<
+    | { readonly kind: 'mine'; readonly lease: SharedLease; readonly recheck: boolean }
     | { readonly kind: 'done' }
     | { readonly kind: 'held'; readonly retryAfterMs: number }
     | { readonly kind: 'stopped' }
@@ -136,6 +140,8 @@ interface Job {
   readonly lastCheck?: boolean;
   /** The cluster's claim (cluster mode), taken at the first try and kept across retries. */
   readonly lease?: SharedLease;
+  /** Another instance held the claim when this job asked: if it now gets it, the holder may have written and died. */
+  readonly contested?: boolean;
 }
 
 /** A write decided on: what a retry repeats instead of asking the CRM again. */
@@ -367,10 +373,28 @@ export class Enricher {
   private async withSharedClaim(job: Job): Promise<Job | undefined> {
     const shared = this.deps.shared;
     if (!shared || job.lease) return job;
-    const got = await shared.acquire(job.conversationId);
-    if (got.kind === 'mine') return { ...job, lease: got.lease };
+    const seenAt = Date.now() - (performance.now() - job.receivedAt);
+    const got = await shared.acquire(job.conversationId, seenAt);
     if (got.kind === 'held') {
-      this.later(job, got.retryAfterMs + SHARED_RETRY_MARGIN_MS);
+      this.later({ ...job, contested: true }, got.retryAfterMs + SHARED_RETRY_MARGIN_MS);
+      return undefined;
+    }
+    if (got.kind === 'mine') {
+      const mine: Job = { ...job, lease: got.lease };
+      if (!got.recheck && job.contested !== true) return mine;
+      // A holder that died (or a claim that lapsed while the store was away) may have written
+      // already: only a fresh look at the conversation tells. Our marker there settles it.
+      const fresh = await this.freshLook(mine);
+      if (fresh === 'go') return mine;
+      if (fresh === 'retry') {
+        got.lease.abandon().catch(() => undefined);
+        this.later({ ...job, contested: true }, this.opts.retryDelayMs);
+        return undefined;
+      }
+      this.summary.seen--;
+      this.claims.done(job.conversationId);
+      this.endLease(mine, 'finish');
+      this.deps.logger.debug('taken-over conversation was already decided', { conversationId: job.conversationId, found: fresh });
       return undefined;
     }
     // Another instance's decision, or a stop: no audit line here (the holder writes its own).
@@ -378,6 +402,25 @@ export class Enricher {
     if (got.kind === 'done') this.claims.done(job.conversationId);
     else this.claims.release(job.conversationId);
     return undefined;
+  }
+
+  /**
+   * Reads a taken-over conversation: `already-enriched` (a valid marker is there), `retry` (no
+   * answer), else `go` (the usual path decides, an ended conversation included).
+   */
+  private async freshLook(job: Job): Promise<'go' | 'retry' | 'already-enriched'> {
+    const reader = this.deps.reader;
+    if (!reader) return 'go';
+    let body: unknown;
+    try {
+      body = await reader.getConversation(job.conversationId);
+    } catch (err) {
+      return err instanceof GenesysApiError && err.status === 404 ? 'go' : 'retry';
+    }
+    const view = toConversationView(body, job.media);
+    if (!view) return 'go';
+    const decision = detect(view, this.opts.detect);
+    return decision.kind === 'skip' && decision.reason === 'already-enriched' ? 'already-enriched' : 'go';
   }
 
   /** Sends the planned PATCH once and turns its answer (or its failure) into the job's next step. */

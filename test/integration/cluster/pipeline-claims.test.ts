@@ -20,8 +20,8 @@ import { acd, agent, body, customer, ivr, Q1 } from '../../unit/enrich/fixtures.
 const SIGNING = deriveSigningKeys({ clientSecret: 'cluster-test-secret' });
 const SCHEMA = compileSchema({ type: 'object', properties: { 'Flow.accountId': { type: 'string' } } }, { versionId: '1', maxValueLength: 256 });
 const FOUND: CrmResult = { outcome: 'miss', found: true, record: { account: { id: 'ACC-1' } }, latencyMs: 1 };
-const connected = (id: string) =>
-  body('generic', id, 'call', [customer(['connected']), ivr(['disconnected']), acd('p-acd', Q1, ['disconnected']), agent('p-agent', Q1, ['connected'])]);
+const connected = (id: string, attributes?: Record<string, string>) =>
+  body('generic', id, 'call', [customer(['connected'], attributes), ivr(['disconnected']), acd('p-acd', Q1, ['disconnected']), agent('p-agent', Q1, ['connected'])]);
 
 interface Instance {
   readonly enricher: Enricher;
@@ -35,12 +35,15 @@ describe.skipIf(skipWithoutRedis())('pipelines sharing claims through Redis', ()
   const coordinators: ClusterCoordinator[] = [];
   /** Every PATCH any instance sent: [instance, conversationId]. */
   let writes: [string, string][] = [];
+  /** What the PATCHes put on each conversation's customer. */
+  const written = new Map<string, Record<string, string>>();
 
   beforeAll(async () => {
     server = await RedisServer.start();
   });
   afterEach(() => {
     writes = [];
+    written.clear();
     for (const c of coordinators.splice(0)) c.close();
     for (const c of clients.splice(0)) c.disconnect();
   });
@@ -48,7 +51,7 @@ describe.skipIf(skipWithoutRedis())('pipelines sharing claims through Redis', ()
     await server.stop();
   });
 
-  async function instance(name: string, cluster: string, opts: { leaseMs?: number; renewMs?: number; writeMs?: number; crm?: () => Promise<CrmResult> } = {}): Promise<Instance> {
+  async function instance(name: string, cluster: string, opts: { leaseMs?: number; renewMs?: number; writeMs?: number; crm?: () => Promise<CrmResult>; afterWrite?: () => void } = {}): Promise<Instance> {
     const client = createRedisClient(server.url, { connectTimeoutMs: 1_000, connectionName: name, failFast: true });
     clients.push(client);
     await probeRedis(client, server.url, 2_000);
@@ -73,12 +76,16 @@ describe.skipIf(skipWithoutRedis())('pipelines sharing claims through Redis', ()
       },
       {
         writer: {
-          patchParticipantAttributes: async (conversationId) => {
+          patchParticipantAttributes: async (conversationId, _participantId, attributes) => {
             if (opts.writeMs !== undefined) await new Promise((resolve) => setTimeout(resolve, opts.writeMs));
             writes.push([name, conversationId]);
+            written.set(conversationId, { ...attributes });
+            opts.afterWrite?.();
             return {};
           },
         },
+        // The conversation as Genesys would show it now: with whatever was written into it.
+        reader: { getConversation: (id) => Promise.resolve(connected(id, written.get(id))) },
         crm: { lookup: opts.crm ?? (() => Promise.resolve(FOUND)) },
         schemas: { current: () => SCHEMA },
         audit,
@@ -136,6 +143,24 @@ describe.skipIf(skipWithoutRedis())('pipelines sharing claims through Redis', ()
     b.enricher.offer(connected(id), 'call', 'live');
     await waitFor(() => enrichedLines(b).length === 1, { timeoutMs: 8_000, what: 'b takes over after the lease' });
     expect(writes).toEqual([['b', id]]);
+  });
+
+  it('does not write again when the holder wrote and died before recording done', async () => {
+    const cluster = randomUUID();
+    const id = randomUUID();
+    const holder: { a?: Instance } = {};
+    // a writes, then dies at once: its "done" never reaches Redis and its lease runs out.
+    holder.a = await instance('a', cluster, { leaseMs: 1_000, afterWrite: () => holder.a?.coordinator.close() });
+    const b = await instance('b', cluster, { leaseMs: 1_000 });
+    holder.a.enricher.offer(connected(id), 'call', 'live');
+    await waitFor(() => writes.length === 1, { what: 'a writes' });
+    // b saw the conversation before the write (no marker in its snapshot).
+    b.enricher.offer(connected(id), 'call', 'live');
+    await waitFor(() => b.enricher.claims.settled(id) && b.enricher.summary.seen === 0, { timeoutMs: 8_000, what: 'b settles it after the lease' });
+    expect(writes).toEqual([['a', id]]);
+    expect(b.audit.lines).toEqual([]);
+    // ... and b recorded it as done for everyone.
+    expect(await b.coordinator.acquire(id)).toMatchObject({ kind: 'done', by: 'b' });
   });
 
   it('does not write when its lease was taken over while it looked the customer up', async () => {

@@ -9,7 +9,7 @@
  *   flow schema ........ schema/store.ts, schema/compile.ts
  *   CRM ................ crm/client.ts
  *   audit, logs ........ sinks/
- *   health, metrics .... ops/http.ts, ops/readiness.ts, daemon/observe.ts
+ *   health, metrics .... ops/http.ts, ops/readiness.ts, ops/metric-events.ts, daemon/observe.ts
  *   signals ............ cli/run-command.ts (SIGTERM drain, SIGHUP reload)
  */
 import type { EnricherConfig } from './config/index.js';
@@ -33,10 +33,12 @@ import { GenesysApiError, GenesysNetworkError } from './genesys/errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './log.js';
 import { startOpsServer } from './ops/http.js';
+import { backfillMetrics, callMetrics, channelStateMetrics, crmCallMetrics, enricherMetrics, frameMetrics } from './ops/metric-events.js';
 import { Metrics } from './ops/metrics.js';
 import { assessReadiness, type ReadinessReport } from './ops/readiness.js';
 import { SchemaStore } from './schema/store.js';
 import { AuditIndex, createAuditLog, type AuditLine, type AuditSink } from './sinks/audit.js';
+import { AUDIT_FILE_DEFAULTS, type AuditFs, type AuditHealth } from './sinks/audit-file.js';
 import { AnalyticsWebhook, WEBHOOK_DEFAULTS } from './sinks/webhook.js';
 import { CHANNEL_DEFAULTS, type ChannelOptions, type ChannelStats } from './stream/channel.js';
 import { conversationIdOfText } from './stream/frames.js';
@@ -54,6 +56,8 @@ export interface DaemonOverrides {
   readonly enricher?: Partial<Pick<EnricherOptions, 'concurrency' | 'retryAfterMs' | 'claimsMax'>>;
   /** Gap reports within this window share one backfill run. */
   readonly backfillDebounceMs?: number;
+  /** The audit file's file calls and retry timing (tests make the disk fail on cue). */
+  readonly audit?: { readonly fs?: AuditFs; readonly retryMs?: number };
 }
 
 export interface DaemonDeps {
@@ -184,17 +188,7 @@ export class Daemon {
     this.genesys = genesysClientFor(config, logger, {
       ...(this.overrides.windowMs !== undefined && { windowMs: this.overrides.windowMs }),
       ...(this.cluster && { shared: this.cluster.budget }),
-      observer: {
-        onAttempt: (endpoint, outcome) => {
-          metrics.genesysCalls.inc({ endpoint, status: String(outcome) });
-        },
-        onRateLimited: () => {
-          metrics.rateLimited.inc();
-        },
-        onPermissionDenied: (call) => {
-          metrics.permissionDenied.inc({ call });
-        },
-      },
+      observer: callMetrics(metrics),
       // Whether a channel outlives the token that created it is unsure (genesys-api.md): after
       // a renewal, move every channel to one made with the new token, overlap first.
       onTokenRenewed: (generation) => {
@@ -209,10 +203,13 @@ export class Daemon {
     this.flowId = await this.step(resolveFlowId(config.flow, this.genesys));
     this.schemas = await this.step(this.loadSchemas(config, this.flowId));
     this.showSchemaVersion(this.schemas);
-    this.crm = new CrmClient(config.crm, { logger: logger.child({ component: 'crm' }) });
+    this.crm = new CrmClient(config.crm, {
+      logger: logger.child({ component: 'crm' }),
+      onCall: crmCallMetrics(metrics),
+    });
     this.closers.push(() => this.crm.close());
     const auditIndex = new AuditIndex(config.audit.file);
-    this.audit = this.deps.audit ?? createAuditLog(config.audit.file);
+    this.audit = this.deps.audit ?? this.openAudit(config.audit.file);
     this.closers.push(() => this.audit.close());
     this.webhook = this.createWebhook(config);
     this.enricher = new Enricher(
@@ -223,7 +220,13 @@ export class Daemon {
         claimsMax: this.overrides.enricher?.claimsMax ?? ENRICHER_DEFAULTS.claimsMax,
       },
       {
-        writer: this.genesys,
+        writer: {
+          // With `audit.onWriteFailure: pause`, nothing is written that could not be audited.
+          patchParticipantAttributes: async (conversationId, participantId, attributes) => {
+            if (this.config.audit.onWriteFailure === 'pause') await this.audit.whenWritable?.();
+            return this.genesys.patchParticipantAttributes(conversationId, participantId, attributes);
+          },
+        },
         // Read-backs decide a live write's fate: they go at write priority.
         reader: { getConversation: (id) => this.genesys.getConversation(id, PRIORITY.write) },
         crm: { lookup: (ctx) => this.crm.lookup(ctx) },
@@ -236,7 +239,7 @@ export class Daemon {
           close: () => Promise.resolve(),
         },
         isAudited: (traceId) => auditIndex.has(traceId),
-        metrics,
+        events: enricherMetrics(metrics),
         logger: logger.child({ component: 'pipeline' }),
         webhook: { post: (event) => { this.webhook?.post(event); } },
         ...(this.deps.onDecision && { onDecision: this.deps.onDecision }),
@@ -254,7 +257,7 @@ export class Daemon {
       api: this.genesys,
       enricher: this.enricher,
       logger: logger.child({ component: 'backfill' }),
-      metrics,
+      events: backfillMetrics(metrics),
       ...(cluster && { doneInCluster: (ids: readonly string[]) => cluster.doneAmong(ids) }),
     });
     this.closers.push(() => this.backfill.stop());
@@ -292,7 +295,7 @@ export class Daemon {
     const { logger, metrics } = this;
     const onFrame = createFrameRouter({
       enricher: this.enricher,
-      metrics,
+      events: frameMetrics(metrics),
       logger: logger.child({ component: 'router' }),
       onFlowEvent: (id, body) => {
         if (id === this.flowId) this.schemas.onFlowEvent(body);
@@ -306,9 +309,7 @@ export class Daemon {
         onGap: (gap) => {
           this.backfill.request(`${gap.channelKey}:${gap.reason}`);
         },
-        onStateChange: (_from, to, reason) => {
-          if (to === 'backoff' || to === 'rotating') metrics.reconnects.inc({ reason });
-        },
+        onStateChange: channelStateMetrics(metrics),
         skipText: (text) => {
           const id = conversationIdOfText(text);
           return id !== undefined && this.enricher.claims.settled(id);
@@ -362,7 +363,7 @@ export class Daemon {
       parseCrmTemplate(next.crm.url);
     }
     // Opened last: the one prepared resource that must be closed again if the reload is dropped.
-    const audit = changed.has('audit') && prev.audit.file !== next.audit.file && this.deps.audit === undefined ? createAuditLog(next.audit.file) : undefined;
+    const audit = changed.has('audit') && prev.audit.file !== next.audit.file && this.deps.audit === undefined ? this.openAudit(next.audit.file) : undefined;
     // Stop may have begun while the steps above waited for Genesys.
     if (this.stopRequested()) {
       await audit?.close();
@@ -388,7 +389,10 @@ export class Daemon {
     const applied = plan.live;
     this.logger.info('config reloaded', { queues: queues.length, applied, needsRestart: plan.needsRestart });
     if (plan.needsRestart.length > 0) this.logger.warn('some changed settings take effect only after a restart', { sections: plan.needsRestart });
-    await oldAudit?.close();
+    // Lines the old file still owed are reported, not thrown: the reload itself has been applied.
+    await oldAudit?.close().catch((err: unknown) => {
+      this.logger.error('the previous audit file closed with lines it could not take', { error: err instanceof Error ? err.message : 'unknown' });
+    });
     if (changed.has('stream')) await this.replaceChannels(this.channelOptions(next));
     else if (changed.has('queues') || changed.has('media') || schema !== undefined) await this.channels.update(this.topics());
     return { applied, needsRestart: plan.needsRestart };
@@ -417,6 +421,35 @@ export class Daemon {
     if (!old) return;
     this.retiredWebhooks.add(old);
     void old.stop(WEBHOOK_STOP_GRACE_MS).finally(() => this.retiredWebhooks.delete(old));
+  }
+
+  /** The audit trail's state for readiness (undefined for a sink that cannot fail). */
+  auditHealth(): AuditHealth | undefined {
+    return this.audit.health?.();
+  }
+
+  /** The audit file, with its failures turned into log lines and metrics. */
+  private openAudit(file: string): AuditSink & { reopen(): Promise<void> } {
+    const o = this.overrides.audit;
+    return createAuditLog(file, { ...AUDIT_FILE_DEFAULTS, ...(o?.retryMs !== undefined && { retryMs: o.retryMs }) }, {
+      ...(o?.fs !== undefined && { fs: o.fs }),
+      onHealthChange: (health) => {
+        this.metrics.auditWritable.set(health.writable ? 1 : 0);
+        if (health.writable) {
+          this.logger.info('audit trail writable again; waiting lines written', { dropped: health.dropped });
+          return;
+        }
+        this.metrics.auditWriteFailures.inc();
+        const pausing = this.config.audit.onWriteFailure === 'pause';
+        this.logger.error(`audit trail cannot be written; ${pausing ? 'writes to Genesys pause' : 'enrichment continues'} until it can`, {
+          error: health.error,
+          pending: health.pending,
+        });
+      },
+      onDropped: () => {
+        this.metrics.auditDropped.inc();
+      },
+    });
   }
 
   /** Starts a fresh audit file at the same path (after logrotate moved the old one away). */
@@ -482,9 +515,16 @@ export class Daemon {
   }
 
   private async loadSchemas(config: EnricherConfig, flowId: string | undefined): Promise<SchemaStore> {
-    const store = new SchemaStore(
+    const store: SchemaStore = new SchemaStore(
       { maxValueLength: config.attributes.maxValueLength, ...(config.flow.schema !== undefined && { inline: config.flow.schema }) },
-      { logger: this.logger, ...(flowId !== undefined && { source: { loadPublished: () => loadPublishedSchema(flowId, this.genesys) } }) },
+      {
+        logger: this.logger,
+        ...(flowId !== undefined && { source: { loadPublished: () => loadPublishedSchema(flowId, this.genesys) } }),
+        // A republish swaps the schema in place: schema_info follows (a store replaced by a reload stays quiet).
+        onInstalled: () => {
+          if (this.schemas === store) this.showSchemaVersion(store);
+        },
+      },
     );
     await store.load();
     return store;

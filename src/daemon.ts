@@ -180,6 +180,9 @@ export class Daemon {
           onPeerPause: (family, ms) => {
             this.genesys.peerRateLimited(family, ms);
           },
+          // Before the channels exist (start-up) the instance holds none.
+          channels: () => (this.running ? this.channelStats().length : 0),
+          ...(this.overrides.channelLimits?.maxChannels !== undefined && { channelCap: this.overrides.channelLimits.maxChannels }),
         }),
       );
       this.cluster = cluster;

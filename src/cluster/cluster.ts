@@ -10,7 +10,7 @@ import { SharedBudget } from './budget.js';
 import { RedisClaims } from './claims.js';
 import { createRedisClient, probeRedis, type RedisClient, type RedisFault } from './connect.js';
 import { ClusterCoordinator } from './coordinator.js';
-import { Heartbeat, type InstanceView } from './heartbeat.js';
+import { channelsOnClient, Heartbeat, type InstanceView } from './heartbeat.js';
 import { clusterKeys } from './keys.js';
 import { describeRedisTarget, type ClusterOptions } from './options.js';
 
@@ -27,6 +27,8 @@ export interface ClusterStatus {
   readonly waiting: number;
   /** Instances as of the last heartbeat (alive ones first). */
   readonly instances: readonly InstanceView[];
+  /** Channels held by the live instances on this OAuth client, and the cap they share. */
+  readonly channels: { readonly onClient: number; readonly cap: number };
 }
 
 export interface ClusterDeps {
@@ -40,6 +42,10 @@ export interface ClusterDeps {
   readonly onRedisReturned?: () => void;
   /** Another instance got a 429 on `family`. */
   readonly onPeerPause?: (family: string, ms: number) => void;
+  /** This instance's notification channels now (reported with each heartbeat). */
+  readonly channels?: () => number;
+  /** Channels one OAuth client may hold (Genesys: 20). */
+  readonly channelCap?: number;
 }
 
 /** A short, log-safe digest (the OAuth client id becomes part of a Redis key). */
@@ -56,6 +62,8 @@ export class Cluster {
     readonly coordinator: ClusterCoordinator,
     readonly heartbeat: Heartbeat,
     readonly budget: SharedBudget,
+    private readonly clientDigest: string,
+    private readonly channelCap: number,
   ) {}
 
   /** Connects (probe first), joins the registry and the shared budget. */
@@ -82,7 +90,14 @@ export class Cluster {
         logger.warn('a claim ran out before its write; another instance holds it now', { conversationId });
       },
     });
-    const heartbeat = new Heartbeat(client, keys, { id: instanceId, host: hostname(), pid: process.pid, startedAt: Date.now() }, { heartbeatMs: options.heartbeatMs });
+    const clientDigest = digest(deps.clientId);
+    const heartbeat = new Heartbeat(
+      client,
+      keys,
+      { id: instanceId, host: hostname(), pid: process.pid, startedAt: Date.now(), client: clientDigest },
+      { heartbeatMs: options.heartbeatMs },
+      deps.channels,
+    );
     const budget = new SharedBudget(
       {
         id: keys.budget(deps.clientId),
@@ -101,7 +116,7 @@ export class Cluster {
         },
       },
     );
-    const cluster = new Cluster(options, instanceId, client, coordinator, heartbeat, budget);
+    const cluster = new Cluster(options, instanceId, client, coordinator, heartbeat, budget, clientDigest, deps.channelCap ?? 20);
     try {
       await heartbeat.start();
       await budget.ready(options.connectTimeoutMs);
@@ -133,6 +148,7 @@ export class Cluster {
       since: a.since,
       waiting: a.waiting,
       instances: this.heartbeat.lastKnown(),
+      channels: { onClient: channelsOnClient(this.heartbeat.lastKnown(), this.clientDigest), cap: this.channelCap },
     };
   }
 

@@ -13,6 +13,10 @@ export interface InstanceFacts {
   readonly pid: number;
   /** Epoch ms of its start (its own clock: informative only). */
   readonly startedAt: number;
+  /** Digest of its OAuth client id (instances on one client share the channel cap). */
+  readonly client?: string;
+  /** Notification channels it holds, as of its last heartbeat. */
+  readonly channels?: number;
 }
 
 /** An instance as the registry knows it. */
@@ -59,6 +63,8 @@ function factsOf(json: string | undefined): Omit<InstanceFacts, 'id'> {
       host: typeof raw.host === 'string' ? raw.host : '?',
       pid: typeof raw.pid === 'number' ? raw.pid : 0,
       startedAt: typeof raw.startedAt === 'number' ? raw.startedAt : 0,
+      ...(typeof raw.client === 'string' && { client: raw.client }),
+      ...(typeof raw.channels === 'number' && { channels: raw.channels }),
     };
   } catch {
     return { host: '?', pid: 0, startedAt: 0 };
@@ -99,6 +105,8 @@ export class Heartbeat {
     private readonly keys: ClusterKeys,
     private readonly self: InstanceFacts,
     private readonly opts: HeartbeatOptions,
+    /** The channel count at each beat (absent: not reported). */
+    private readonly channels?: () => number,
   ) {}
 
   /** An instance unseen this long counts as gone. */
@@ -117,7 +125,16 @@ export class Heartbeat {
 
   /** Writes this instance's heartbeat and returns the instance list. */
   async beat(): Promise<InstanceView[]> {
-    return this.run(JSON.stringify({ host: this.self.host, pid: this.self.pid, startedAt: this.self.startedAt }));
+    const channels = this.channels?.();
+    return this.run(
+      JSON.stringify({
+        host: this.self.host,
+        pid: this.self.pid,
+        startedAt: this.self.startedAt,
+        ...(this.self.client !== undefined && { client: this.self.client }),
+        ...(channels !== undefined && { channels }),
+      }),
+    );
   }
 
   /** The instance list without beating (for `check`, which is not an instance). */
@@ -147,4 +164,9 @@ export class Heartbeat {
     this.last = instancesFromReply(reply, this.goneAfterMs).instances;
     return this.last;
   }
+}
+
+/** Channels held by the live instances that share the OAuth client `client` (pure). */
+export function channelsOnClient(instances: readonly InstanceView[], client: string): number {
+  return instances.filter((i) => i.alive && i.client === client).reduce((sum, i) => sum + (i.channels ?? 0), 0);
 }

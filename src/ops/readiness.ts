@@ -42,6 +42,8 @@ export interface ReadinessCluster {
   /** Conversations waiting for Redis before they may be claimed or written. */
   readonly waiting: number;
   readonly instances: readonly { readonly id: string; readonly alive: boolean }[];
+  /** Channels the live instances on this OAuth client hold together, and the cap they share. */
+  readonly channels?: { readonly onClient: number; readonly cap: number };
 }
 
 /** How strict readiness is. */
@@ -145,5 +147,14 @@ function clusterCheck(cluster: ReadinessCluster, now: number): ReadinessCheck {
       detail: `Redis ${cluster.fault ?? 'unavailable'} for ${forS} s: nothing is claimed or written until it returns; ${cluster.waiting} conversation(s) waiting; ${members} at the last heartbeat`,
     };
   }
-  return { name: 'cluster', ok: true, detail: `Redis reachable; ${members}` };
+  const channels = cluster.channels;
+  if (channels !== undefined && channels.onClient > channels.cap) {
+    return {
+      name: 'cluster',
+      ok: false,
+      detail: `Redis reachable; ${members}; together they hold ${channels.onClient} channels on one OAuth client, above its cap of ${channels.cap}: Genesys evicts channels (give some instances their own OAuth client)`,
+    };
+  }
+  const count = channels !== undefined ? `; ${channels.onClient} of ${channels.cap} channels of the OAuth client` : '';
+  return { name: 'cluster', ok: true, detail: `Redis reachable; ${members}${count}` };
 }

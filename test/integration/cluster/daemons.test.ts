@@ -91,6 +91,10 @@ describe.skipIf(skipWithoutRedis())('two daemons sharing one Redis', () => {
     const check = ready.checks.find((c) => c.name === 'cluster');
     expect(check?.ok).toBe(true);
     expect(check?.detail).toMatch(/^Redis reachable; 2 instances alive/);
+    // Each reports its channels with its heartbeat; readiness adds up those on this OAuth client.
+    const each = members.map((m) => m.daemon.channelStats().length);
+    await waitFor(() => members[0]!.daemon.cluster!.status().channels.onClient === each[0]! + each[1]!, { what: 'channels reported' });
+    expect(members[0]!.daemon.readiness().checks.find((c) => c.name === 'cluster')?.detail).toContain(`; ${each[0]! + each[1]!} of 20 channels of the OAuth client`);
   });
 
   it('writes nothing while Redis is down and everything once when it is back', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bottleneckErrorFor, maxCallsPerWindow, parsePauseMessage, pauseMessage, sharedMinTimeMs } from '../../../src/cluster/budget.js';
 import { holderInstance, parseClaimReply, renewEveryMs } from '../../../src/cluster/claims.js';
 import { classifyRedisError, ClusterRedisError, toClusterError } from '../../../src/cluster/connect.js';
-import { instancesFromReply } from '../../../src/cluster/heartbeat.js';
+import { channelsOnClient, instancesFromReply } from '../../../src/cluster/heartbeat.js';
 import { clusterKeys } from '../../../src/cluster/keys.js';
 
 function replyError(message: string): Error {
@@ -143,5 +143,17 @@ describe('bottleneckErrorFor', () => {
     ['SETTINGS_KEY_NOT_FOUND', 'SETTINGS_KEY_NOT_FOUND'],
   ])('%s reaches Bottleneck as %s', (message, expected) => {
     expect((bottleneckErrorFor(new Error(message)) as Error).message).toBe(expected);
+  });
+});
+
+describe('channelsOnClient', () => {
+  const view = (id: string, alive: boolean, client: string | undefined, channels: number | undefined) => ({
+    id, host: 'h', pid: 1, startedAt: 0, lastSeen: 0, alive, ...(client !== undefined && { client }), ...(channels !== undefined && { channels }),
+  });
+  it('adds up the live instances on the same client only', () => {
+    const instances = [view('a', true, 'c1', 3), view('b', true, 'c1', 4), view('c', false, 'c1', 5), view('d', true, 'c2', 6), view('e', true, 'c1', undefined)];
+    expect(channelsOnClient(instances, 'c1')).toBe(7);
+    expect(channelsOnClient(instances, 'c2')).toBe(6);
+    expect(channelsOnClient([], 'c1')).toBe(0);
   });
 });

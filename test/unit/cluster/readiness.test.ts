@@ -28,3 +28,17 @@ describe('readiness in cluster mode', () => {
     );
   });
 });
+
+describe('readiness: channels of one OAuth client across the cluster', () => {
+  it('counts them while within the cap', () => {
+    const report = assessReadiness({ ...BASE, cluster: { available: true, since: NOW, waiting: 0, instances, channels: { onClient: 6, cap: 20 } } }, NOW, { maxSilenceMs: 60_000 });
+    expect(report.checks.find((c) => c.name === 'cluster')).toMatchObject({ ok: true, detail: 'Redis reachable; 2 instances alive (h1:1:aa, h2:2:bb); 6 of 20 channels of the OAuth client' });
+  });
+
+  it('is not ready when the instances together hold more than the cap', () => {
+    const report = assessReadiness({ ...BASE, cluster: { available: true, since: NOW, waiting: 0, instances, channels: { onClient: 21, cap: 20 } } }, NOW, { maxSilenceMs: 60_000 });
+    const check = report.checks.find((c) => c.name === 'cluster');
+    expect(check?.ok).toBe(false);
+    expect(check?.detail).toMatch(/hold 21 channels on one OAuth client, above its cap of 20/);
+  });
+});

@@ -44,6 +44,7 @@ import { CHANNEL_DEFAULTS, type ChannelOptions, type ChannelStats } from './stre
 import { conversationIdOfText } from './stream/frames.js';
 import { flowTopic, queueTopics } from './stream/topics.js';
 import { EnricherError } from './errors.js';
+import { Cluster } from './cluster/cluster.js';
 
 /** Knobs that are not in the config file: tests and benchmarks shrink timings with them. */
 export interface DaemonOverrides {
@@ -108,6 +109,8 @@ export class Daemon {
   flowId: string | undefined;
   /** `http://HOST:PORT` of the health and metrics endpoint, when it listens. */
   opsUrl: string | undefined;
+  /** Cluster mode (config `cluster`): claims, done-set, heartbeat and budget shared through Redis. */
+  cluster: Cluster | undefined;
   private audit!: AuditSink & { reopen?(): Promise<void> };
   private webhook: AnalyticsWebhook | undefined;
   /** Webhooks replaced by a reload, still finishing what they hold; stopped with the daemon. */
@@ -164,8 +167,30 @@ export class Daemon {
         return Promise.resolve();
       });
     }
+    if (config.cluster) {
+      const cluster = await this.step(
+        Cluster.start(config.cluster, {
+          logger,
+          clientId: config.genesys.clientId,
+          requestsPerMinute: config.genesys.requestsPerMinute,
+          windowMs: this.overrides.windowMs ?? 60_000,
+          onRedisReturned: () => {
+            if (this.running) this.backfill.request('redis-returned');
+          },
+          onPeerPause: (family, ms) => {
+            this.genesys.peerRateLimited(family, ms);
+          },
+          // Before the channels exist (start-up) the instance holds none.
+          channels: () => (this.running ? this.channelStats().length : 0),
+          ...(this.overrides.channelLimits?.maxChannels !== undefined && { channelCap: this.overrides.channelLimits.maxChannels }),
+        }),
+      );
+      this.cluster = cluster;
+      this.closers.push(() => cluster.close());
+    }
     this.genesys = genesysClientFor(config, logger, {
       ...(this.overrides.windowMs !== undefined && { windowMs: this.overrides.windowMs }),
+      ...(this.cluster && { shared: this.cluster.budget }),
       observer: callMetrics(metrics),
       // Whether a channel outlives the token that created it is unsure (genesys-api.md): after
       // a renewal, move every channel to one made with the new token, overlap first.
@@ -221,6 +246,7 @@ export class Daemon {
         logger: logger.child({ component: 'pipeline' }),
         webhook: { post: (event) => { this.webhook?.post(event); } },
         ...(this.deps.onDecision && { onDecision: this.deps.onDecision }),
+        ...(this.cluster && { shared: this.cluster.coordinator }),
       },
     );
     // What the trail records as decided recently is settled before the first catch-up: a restart
@@ -229,11 +255,13 @@ export class Daemon {
     const settled = auditIndex.takeRecentlyDecided();
     for (const id of settled) this.enricher.claims.done(id);
     if (settled.length > 0) logger.info('settled conversations recorded in the audit trail', { conversations: settled.length });
+    const cluster = this.cluster;
     this.backfill = new Backfiller(this.backfillOptions(config), {
       api: this.genesys,
       enricher: this.enricher,
       logger: logger.child({ component: 'backfill' }),
       events: backfillMetrics(metrics),
+      ...(cluster && { doneInCluster: (ids: readonly string[]) => cluster.doneAmong(ids) }),
     });
     this.closers.push(() => this.backfill.stop());
     this.channels = this.createChannelSet(this.channelOptions(config));

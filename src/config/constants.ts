@@ -1,4 +1,5 @@
 import { CRM_TEMPLATE_FIELDS } from '../crm/template.js';
+import { CLUSTER_DEFAULTS } from '../cluster/options.js';
 import { IDENTITY_DEFAULTS } from '../enrich/identity.js';
 import type { ConfigDefaults } from './types.js';
 
@@ -76,4 +77,6 @@ export const CONFIG_DEFAULTS = {
   backfill: { intervalMs: 300_000 },
   pipeline: { queueSize: 10_000, drainTimeoutMs: 10_000, retryDelayMs: 2_000, maxAttempts: 3 },
   log: { level: 'info', format: 'auto', redactFields: [] },
+  // Owned by cluster mode (src/cluster/options.ts); the section itself is optional.
+  cluster: CLUSTER_DEFAULTS,
 } as const satisfies ConfigDefaults;

@@ -3,6 +3,7 @@
  * credentials, header values, URL credentials or query values, or anything a `${...}` reference
  * resolved to).
  */
+import { describeRedisTarget } from '../cluster/options.js';
 import { templatePlaceholders } from './urls.js';
 import type { EnricherConfig } from './types.js';
 
@@ -79,6 +80,16 @@ export function describeConfig(config: EnricherConfig): Record<string, unknown> 
     backfill: config.backfill,
     pipeline: config.pipeline,
     log: config.log,
+    ...(config.cluster !== undefined && {
+      cluster: {
+        name: mask(config.cluster.name),
+        redis: mask(describeRedisTarget(config.cluster.redis)),
+        leaseMs: config.cluster.leaseMs,
+        doneRetentionMs: config.cluster.doneRetentionMs,
+        heartbeatMs: config.cluster.heartbeatMs,
+        connectTimeoutMs: config.cluster.connectTimeoutMs,
+      },
+    }),
     warnings: config.warnings?.length ?? 0,
   };
 }

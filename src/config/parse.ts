@@ -4,6 +4,7 @@
  */
 import { dirname, resolve as resolvePath } from 'node:path';
 import { validate } from 'superstruct';
+import { redisHasPassword } from '../cluster/options.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { AUDIT_STDOUT, LISTEN_OFF } from './constants.js';
 import { rememberSubstitutedValues } from './describe.js';
@@ -51,6 +52,9 @@ export function parseConfig(raw: unknown, ctx: ParseContext): EnricherConfig {
     warnings.push(
       `genesys.clientSecret is written inline in ${ctx.file}; prefer \${ENV_NAME} or \${credential:NAME} so the file holds no secret`,
     );
+  }
+  if (validated.cluster !== undefined && !tree.referencedPaths.has('cluster.redis') && redisHasPassword(validated.cluster.redis)) {
+    warnings.push(`cluster.redis holds a password written inline in ${ctx.file}; prefer \${ENV_NAME} or \${credential:NAME}`);
   }
   warnings.push(...plainHttpCredentialWarnings(validated));
   const config = deepFreeze(toEnricherConfig(validated, ctx.file, warnings));
@@ -100,6 +104,7 @@ function toEnricherConfig(v: ValidatedConfig, file: string, warnings: string[]):
     backfill: v.backfill,
     pipeline: v.pipeline,
     log: v.log,
+    ...(v.cluster !== undefined && { cluster: v.cluster }),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
 }

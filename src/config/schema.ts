@@ -3,7 +3,7 @@
  * (from `CONFIG_DEFAULTS`), and the checks between keys. `object()` refuses unknown keys at
  * every level, so a misspelt option is an error instead of a silently ignored line.
  */
-import { array, coerce, defaulted, define, object, optional, record, refine, string, type, unknown, type Infer } from 'superstruct';
+import { array, boolean, coerce, defaulted, define, dynamic, object, optional, record, refine, string, type, unknown, type Infer, type Struct } from 'superstruct';
 import {
   AUDIT_WRITE_FAILURE_MODES,
   CONFIG_DEFAULTS as D,
@@ -16,6 +16,7 @@ import {
 } from './constants.js';
 import { checked, choice, exactlyOne, intRange, text, uuid, zeroOrRange } from './structs.js';
 import { checkIdentitySource, type IdentitySource } from '../enrich/identity.js';
+import { CLUSTER_NAME_PATTERN, MIN_DONE_RETENTION_MS, checkRedisUrl, type RedisTarget } from '../cluster/options.js';
 import { checkCrmUrlTemplate, checkGatewayUrl, checkWebhookUrl, parseListen } from './urls.js';
 import { attributeKey, checkJsonPointer, checkRegion, firstDuplicate } from './values.js';
 
@@ -168,6 +169,47 @@ const identity = defaulted(
   {},
 );
 
+const redisNodes = refine(
+  array(object({ host: text(), port: intRange(1, 65_535) })),
+  'redis-nodes',
+  (list) => list.length > 0 || 'must list at least one node (- host: ... port: ...)',
+);
+
+const redisSentinel = object({
+  sentinels: redisNodes,
+  name: text(),
+  username: optional(text()),
+  password: optional(text()),
+  sentinelPassword: optional(text()),
+  db: defaulted(intRange(0, 99), 0),
+  tls: defaulted(boolean(), false),
+});
+
+const redisCluster = object({
+  nodes: redisNodes,
+  username: optional(text()),
+  password: optional(text()),
+  tls: defaulted(boolean(), false),
+});
+
+// A URL, or the options of Sentinel (`sentinels`) or Cluster (`nodes`): the shape decides.
+const redisUrl = checked('redis-url', checkRedisUrl);
+const redisTarget = dynamic<RedisTarget>((value) => {
+  const struct = typeof value !== 'object' || value === null ? redisUrl : 'sentinels' in value ? redisSentinel : redisCluster;
+  return struct as unknown as Struct<RedisTarget, null>;
+});
+
+const cluster = object({
+  name: checked('cluster-name', (v) =>
+    CLUSTER_NAME_PATTERN.test(v) ? undefined : 'must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  ),
+  redis: redisTarget,
+  leaseMs: defaulted(intRange(1_000, 600_000), D.cluster.leaseMs),
+  doneRetentionMs: defaulted(intRange(MIN_DONE_RETENTION_MS, 30 * DAY_MS), D.cluster.doneRetentionMs),
+  heartbeatMs: defaulted(intRange(100, 60_000), D.cluster.heartbeatMs),
+  connectTimeoutMs: defaulted(intRange(100, 60_000), D.cluster.connectTimeoutMs),
+});
+
 const listen = checked('listen', (v) =>
   parseListen(v) === undefined ? 'must be HOST:PORT (e.g. 127.0.0.1:9464 or [::1]:9464) or "off"' : undefined,
 );
@@ -214,6 +256,7 @@ export const configStruct = refine(
       }),
       {},
     ),
+    cluster: optional(cluster),
     log: defaulted(
       object({
         level: defaulted(choice(LOG_LEVELS), D.log.level),

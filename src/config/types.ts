@@ -3,6 +3,7 @@
  * `parseConfig` produces it with every default applied, every `${...}` reference resolved and
  * every relative path made absolute; the object is deeply frozen.
  */
+import type { ClusterOptions } from '../cluster/options.js';
 import type { CrmOptions } from '../crm/options.js';
 import type { IdentitySources } from '../enrich/identity.js';
 import type { AuditWriteFailureMode, GenesysRegion, LogFormat, LogLevel, MediaType, Target, Trigger } from './constants.js';
@@ -142,6 +143,9 @@ export interface PipelineConfig {
   readonly maxAttempts: number;
 }
 
+/** Cluster mode: the cluster's own options (typed once, in src/cluster/options.ts). */
+export type ClusterConfig = ClusterOptions;
+
 /** The operational log. */
 export interface LogConfig {
   readonly level: LogLevel;
@@ -171,6 +175,8 @@ export interface EnricherConfig {
   readonly backfill: BackfillConfig;
   readonly pipeline: PipelineConfig;
   readonly log: LogConfig;
+  /** Several instances sharing budget, claims and done-set through Redis; absent: one instance, no Redis. */
+  readonly cluster?: ClusterConfig;
   /** Things worth telling the operator that are not errors (e.g. an inline client secret). Absent when none. */
   readonly warnings?: readonly string[];
 }
@@ -191,4 +197,5 @@ export interface ConfigDefaults {
   readonly backfill: BackfillConfig;
   readonly pipeline: PipelineConfig;
   readonly log: LogConfig;
+  readonly cluster: Pick<ClusterConfig, 'leaseMs' | 'doneRetentionMs' | 'heartbeatMs' | 'connectTimeoutMs'>;
 }

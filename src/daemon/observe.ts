@@ -19,6 +19,12 @@ export function observeMetrics(daemon: Daemon): void {
   m.lastFrame.reset();
   for (const [slot, c] of stats.entries()) if (c.lastFrameAt > 0) m.lastFrame.set({ slot: String(slot) }, c.lastFrameAt / 1000);
   m.crmBreakerOpen.set(daemon.crm.stats().breaker === 'open' ? 1 : 0);
+  const cluster = daemon.cluster?.status();
+  if (cluster) {
+    m.clusterRedisUp.set(cluster.available ? 1 : 0);
+    m.clusterWaiting.set(cluster.waiting);
+    m.clusterInstancesAlive.set(cluster.instances.filter((i) => i.alive).length);
+  }
 }
 
 /** What readiness looks at. */
@@ -32,6 +38,7 @@ export function readinessInput(daemon: Daemon): ReadinessInput {
     tokenExpiresAt: daemon.genesys.tokens.expiry,
     genesysPauses: daemon.genesys.pauses(),
     deniedCalls: daemon.genesys.deniedCalls(),
+    ...(daemon.cluster && { cluster: daemon.cluster.status() }),
     ...(audit !== undefined && { audit }),
   };
 }

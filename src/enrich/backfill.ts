@@ -28,6 +28,11 @@ export interface BackfillDeps {
   readonly logger: Logger;
   /** Told of each conversation the catch-up fetched (the ops layer counts them). */
   readonly events?: { fetched?(): void };
+  /**
+   * Cluster mode: which of these conversations some instance has already decided (one round trip,
+   * instead of a GET each); undefined when the cluster store cannot answer now.
+   */
+  readonly doneInCluster?: (conversationIds: readonly string[]) => Promise<ReadonlySet<string> | undefined>;
 }
 
 /**
@@ -131,7 +136,7 @@ export class Backfiller {
 
   private async once(): Promise<void> {
     const entities = await this.liveEntities();
-    const ids = entitiesToFetch(entities, this.opts.trigger, (id) => this.deps.enricher.claims.settled(id));
+    const ids = await this.withoutDoneInCluster(entitiesToFetch(entities, this.opts.trigger, (id) => this.deps.enricher.claims.settled(id)));
     // A few fetches at a time: after a restart there may be many, and each one's conversation is
     // live and waiting; the limiter still keeps them behind live writes and inside the budget.
     let next = 0;
@@ -146,6 +151,15 @@ export class Backfiller {
     await Promise.all(Array.from({ length: Math.min(BACKFILL_CONCURRENCY, ids.length) }, worker));
     this.runs++;
     if (ids.length > 0) this.deps.logger.info('backfill fed conversations', { live: entities.length, fetched: ids.length });
+  }
+
+  /** Drops (and settles here) what another instance of the cluster has already decided. */
+  private async withoutDoneInCluster(ids: string[]): Promise<string[]> {
+    if (!this.deps.doneInCluster || ids.length === 0) return ids;
+    const done = await this.deps.doneInCluster(ids);
+    if (!done || done.size === 0) return ids;
+    for (const id of done) this.deps.enricher.claims.done(id);
+    return ids.filter((id) => !done.has(id));
   }
 
   private async fetchAndOffer(id: string): Promise<void> {

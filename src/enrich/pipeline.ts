@@ -45,6 +45,9 @@ export interface EnricherOptions {
   readonly signing: SigningKeys;
 }
 
+/** Extra wait past another instance's lease before looking at its conversation again. */
+const SHARED_RETRY_MARGIN_MS = 1_000;
+
 /** Longest wait between two tries of one conversation. */
 const MAX_RETRY_DELAY_MS = 60_000;
 
@@ -74,6 +77,38 @@ export interface EnricherDeps {
    * recovered once (event `enriched`, reason `recovered`), so the trail stays one line per write.
    */
   readonly isAudited?: (traceId: string) => boolean;
+  /**
+   * Claims shared with the other instances of a cluster (src/cluster/coordinator.ts). Absent: one
+   * instance, the local claims decide alone. Present: a conversation is worked on only under the
+   * cluster's claim, the lease is confirmed right before the PATCH, and the decision is recorded
+   * as done for every instance.
+   */
+  readonly shared?: SharedClaims;
+}
+
+/** A claim held in the cluster, renewed in the background while the job lives. */
+export interface SharedLease {
+  /** Right before a write: true when the claim is still (or again) ours; waits while the cluster store is away. */
+  confirm(): Promise<boolean>;
+  /** The conversation is decided: no instance works on it again. */
+  finish(): Promise<void>;
+  /** Gives the claim up without a decision. */
+  abandon(): Promise<void>;
+}
+
+/** The cluster's claims as the pipeline needs them. */
+export interface SharedClaims {
+  /** Waits while the cluster store is unreachable (nobody writes without a claim). */
+  /**
+   * `seenAt`: epoch ms the snapshot was seen. `recheck`: the claim may have lapsed since then (the
+   * cluster store was away): the snapshot may be stale, read the conversation again.
+   */
+  acquire(conversationId: string, seenAt: number): Promise<
+    | { readonly kind: 'mine'; readonly lease: SharedLease; readonly recheck: boolean }
+    | { readonly kind: 'done' }
+    | { readonly kind: 'held'; readonly retryAfterMs: number }
+    | { readonly kind: 'stopped' }
+  >;
 }
 
 /**
@@ -118,6 +153,10 @@ interface Job {
   readonly readBackFirst?: boolean;
   /** Tries are used up: this try only reads back, then audits the result. */
   readonly lastCheck?: boolean;
+  /** The cluster's claim (cluster mode), taken at the first try and kept across retries. */
+  readonly lease?: SharedLease;
+  /** Another instance held the claim when this job asked: if it now gets it, the holder may have written and died. */
+  readonly contested?: boolean;
 }
 
 /** A write decided on: what a retry repeats instead of asking the CRM again. */
@@ -242,7 +281,10 @@ export class Enricher {
       left.push(job);
     }
     this.retries.clear();
-    for (const job of left) this.claims.release(job.conversationId);
+    for (const job of left) {
+      this.claims.release(job.conversationId);
+      this.endLease(job, 'abandon');
+    }
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.queue.whenIdle(),
@@ -254,7 +296,9 @@ export class Enricher {
     return { unfinished: this.queue.inFlight, notStarted: left.length };
   }
 
-  private async work(job: Job): Promise<void> {
+  private async work(queued: Job): Promise<void> {
+    const job = await this.withSharedClaim(queued);
+    if (!job) return;
     const { traceId } = job;
     const base = {
       conversationId: job.conversationId,
@@ -334,8 +378,74 @@ export class Enricher {
     }
   }
 
+  /**
+   * Cluster mode: takes the cluster's claim before any work (or keeps the one a retry carries).
+   * Undefined when this instance must not work on the conversation now: another decided it
+   * (settled here too), holds it (asked again once its lease could have run out: if the holder
+   * died, this instance takes over), or the pipeline stops.
+   */
+  private async withSharedClaim(job: Job): Promise<Job | undefined> {
+    const shared = this.deps.shared;
+    if (!shared || job.lease) return job;
+    const seenAt = Date.now() - (performance.now() - job.receivedAt);
+    const got = await shared.acquire(job.conversationId, seenAt);
+    if (got.kind === 'held') {
+      this.later({ ...job, contested: true }, got.retryAfterMs + SHARED_RETRY_MARGIN_MS);
+      return undefined;
+    }
+    if (got.kind === 'mine') {
+      const mine: Job = { ...job, lease: got.lease };
+      if (!got.recheck && job.contested !== true) return mine;
+      // A holder that died (or a claim that lapsed while the store was away) may have written
+      // already: only a fresh look at the conversation tells. Our marker there settles it.
+      const fresh = await this.freshLook(mine);
+      if (fresh === 'go') return mine;
+      if (fresh === 'retry') {
+        got.lease.abandon().catch(() => undefined);
+        this.later({ ...job, contested: true }, this.opts.retryDelayMs);
+        return undefined;
+      }
+      this.summary.seen--;
+      this.claims.done(job.conversationId);
+      this.endLease(mine, 'finish');
+      this.deps.logger.debug('taken-over conversation was already decided', { conversationId: job.conversationId, found: fresh });
+      return undefined;
+    }
+    // Another instance's decision, or a stop: no audit line here (the holder writes its own).
+    this.summary.seen--;
+    if (got.kind === 'done') this.claims.done(job.conversationId);
+    else this.claims.release(job.conversationId);
+    return undefined;
+  }
+
+  /**
+   * Reads a taken-over conversation: `already-enriched` (a valid marker is there), `retry` (no
+   * answer), else `go` (the usual path decides, an ended conversation included).
+   */
+  private async freshLook(job: Job): Promise<'go' | 'retry' | 'already-enriched'> {
+    const reader = this.deps.reader;
+    if (!reader) return 'go';
+    let body: unknown;
+    try {
+      body = await reader.getConversation(job.conversationId);
+    } catch (err) {
+      return err instanceof GenesysApiError && err.status === 404 ? 'go' : 'retry';
+    }
+    const view = toConversationView(body, job.media);
+    if (!view) return 'go';
+    const decision = detect(view, this.opts.detect);
+    return decision.kind === 'skip' && decision.reason === 'already-enriched' ? 'already-enriched' : 'go';
+  }
+
   /** Sends the planned PATCH once and turns its answer (or its failure) into the job's next step. */
   private async write(job: Job, planned: PlannedWrite, base: Omit<AuditLine, 'ts' | 'event' | 'latencyMs'>): Promise<void> {
+    if (job.lease && !(await job.lease.confirm())) {
+      // The lease ran out (this process stalled) and another instance holds it now: it writes.
+      this.summary.seen--;
+      this.claims.retryLater(job.conversationId, this.opts.retryAfterMs);
+      this.deps.logger.warn('claim lost before the write; another instance took the conversation over', { conversationId: job.conversationId });
+      return;
+    }
     const writes = (job.writes ?? 0) + 1;
     const sent: Job = { ...job, planned, writes };
     const line = { ...base, ...planned.audit, attempts: writes };
@@ -394,6 +504,7 @@ export class Enricher {
     }
     if (job.lastCheck !== true) return false;
     this.claims.retryLater(job.conversationId, this.opts.retryAfterMs);
+    this.endLease(job, 'abandon');
     this.record({ ...line, event: 'failed', reason: 'write-outcome-unknown', latencyMs }, job.receivedAt);
     return true;
   }
@@ -422,7 +533,17 @@ export class Enricher {
 
   private settle(job: Job, line: Omit<AuditLine, 'ts'>): void {
     this.claims.done(job.conversationId);
+    this.endLease(job, 'finish');
     this.record(line, job.receivedAt);
+  }
+
+  /** Ends the job's cluster claim, if any: `finish` records the decision, `abandon` frees it. */
+  private endLease(job: Job, how: 'finish' | 'abandon'): void {
+    const lease = job.lease;
+    if (!lease) return;
+    (how === 'finish' ? lease.finish() : lease.abandon()).catch((err: unknown) => {
+      this.deps.logger.warn('could not end a cluster claim', { conversationId: job.conversationId, how, error: err instanceof Error ? err.message : 'unknown' });
+    });
   }
 
   /**
@@ -441,16 +562,24 @@ export class Enricher {
       return;
     }
     this.claims.retryLater(job.conversationId, this.opts.retryAfterMs);
+    this.endLease(job, 'abandon');
     this.record({ ...line, attempts: job.writes ?? job.attempt }, job.receivedAt);
   }
 
   /** Queues `next` after the doubling delay of the try before it. */
   private schedule(next: Job): void {
     // Doubling delays: a CRM or API that is down for a while is asked less and less often.
-    const delayMs = Math.min(MAX_RETRY_DELAY_MS, this.opts.retryDelayMs * 2 ** (next.attempt - 2));
+    this.later(next, Math.min(MAX_RETRY_DELAY_MS, this.opts.retryDelayMs * 2 ** (next.attempt - 2)));
+  }
+
+  /** Queues `next` after `delayMs` (the claim stays, so snapshots meanwhile are ignored). */
+  private later(next: Job, delayMs: number): void {
     const timer = setTimeout(() => {
       this.retries.delete(next);
-      if (!this.queue.offer(next)) this.claims.release(next.conversationId);
+      if (!this.queue.offer(next)) {
+        this.claims.release(next.conversationId);
+        this.endLease(next, 'abandon');
+      }
     }, delayMs);
     this.retries.set(next, timer);
   }

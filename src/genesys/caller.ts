@@ -14,7 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import { CallEvents, type CallObserver } from './call-events.js';
 import { CallToken, type TokenSource } from './call-token.js';
-import { familyOf, type CallFamily } from './calls.js';
+import { CALL_FAMILIES, familyOf, type CallFamily } from './calls.js';
 import type { DeniedCall } from './denials.js';
 import { GenesysNetworkError, normaliseError, type GenesysError } from './errors.js';
 import { Pacing, PausedInLine, type PacingOptions, type Priority } from './pacing.js';
@@ -54,6 +54,17 @@ export interface CallerDeps {
   readonly observer?: CallObserver;
   /** Jitter source for backoffs (tests pin it). */
   readonly random?: () => number;
+  /** The budget shared with the other instances of a cluster (absent: this instance's budget only). */
+  readonly shared?: SharedBudgetPort;
+}
+
+/**
+ * The budget shared with the other instances of a cluster (src/cluster/budget.ts): every call
+ * also waits for its slot there, and a 429 here is told to the others.
+ */
+export interface SharedBudgetPort {
+  take(priority: number, signal?: AbortSignal): Promise<void>;
+  sharePause(family: CallFamily, ms: number): Promise<void>;
 }
 
 export class ApiCaller {
@@ -102,6 +113,7 @@ export class ApiCaller {
       let outcome: Attempt;
       try {
         await waitOutPause(this.pauseBoard, family, this.stopper.signal);
+        if (this.deps.shared) await this.deps.shared.take(priority, this.stopper.signal);
         const started = Date.now();
         outcome = await this.pacing.run({ priority, paused, mayGoNow: token.ready() }, async (): Promise<Attempt> => {
           try {
@@ -143,8 +155,18 @@ export class ApiCaller {
     const decision = decideRetry(error, counts, this.opts.retry, this.deps.random, opts);
     if (!decision.retry || this.isClosed()) return decision;
     this.events.retrying(endpoint, counts.failures + counts.rateLimited, decision.delayMs, error);
-    if (decision.pause) this.events.paused(endpoint, decision.delayMs, this.pauseBoard.rateLimited(family, decision.delayMs));
+    if (decision.pause) {
+      const pause = this.pauseBoard.rateLimited(family, decision.delayMs);
+      this.events.paused(endpoint, decision.delayMs, pause);
+      void this.deps.shared?.sharePause(family, pause.pauseMs);
+    }
     return decision;
+  }
+
+  /** Another instance of the cluster got a 429 on `family`: pause it here too (not told on again). */
+  peerRateLimited(family: string, ms: number): void {
+    if (!(CALL_FAMILIES as readonly string[]).includes(family)) return;
+    this.pauseBoard.rateLimited(family as CallFamily, ms);
   }
 
   /** Read through a method: `close()` may flip it while a call awaits. */

@@ -6,7 +6,7 @@
 import type platformClient from 'purecloud-platform-client-v2';
 import type { Models } from 'purecloud-platform-client-v2';
 import type { Logger } from '../log.js';
-import { ApiCaller, PRIORITY, type CallObserver, type CallerOptions, type Priority } from './caller.js';
+import { ApiCaller, PRIORITY, type CallObserver, type CallerOptions, type Priority, type SharedBudgetPort } from './caller.js';
 import type { DeniedCall } from './denials.js';
 import { GenesysApiError } from './errors.js';
 import { PACING_DEFAULTS } from './pacing.js';
@@ -73,7 +73,7 @@ export class GenesysClient {
   private readonly routing: platformClient.RoutingApi;
   private readonly analytics: platformClient.AnalyticsApi;
 
-  constructor(opts: GenesysClientOptions, deps: { logger: Logger; observer?: CallObserver; onTokenRenewed?: (generation: number) => void }) {
+  constructor(opts: GenesysClientOptions, deps: { logger: Logger; observer?: CallObserver; onTokenRenewed?: (generation: number) => void; shared?: SharedBudgetPort }) {
     this.sdk = createSdkClient(opts.target, { timeoutMs: opts.timeoutMs, maxSockets: opts.maxConcurrentRequests * 2 });
     this.tokens = new TokenManager(
       { ...TOKEN_DEFAULTS, clientId: opts.clientId, clientSecret: opts.clientSecret, ...(opts.renewBeforeMs !== undefined && { renewBeforeMs: opts.renewBeforeMs }) },
@@ -86,7 +86,12 @@ export class GenesysClient {
       retry: opts.retry ?? RETRY_DEFAULTS,
       ...(opts.retryAfterCapMs !== undefined && { pauses: { capMs: opts.retryAfterCapMs } }),
     };
-    this.caller = new ApiCaller(callerOpts, { tokens: this.tokens, logger: deps.logger, ...(deps.observer && { observer: deps.observer }) });
+    this.caller = new ApiCaller(callerOpts, {
+      tokens: this.tokens,
+      logger: deps.logger,
+      ...(deps.observer && { observer: deps.observer }),
+      ...(deps.shared && { shared: deps.shared }),
+    });
     // The SDK is loaded through sdk.ts only (never imported here): see its note on HOME.
     const sdk = sdkModule();
     this.notifications = new sdk.NotificationsApi(this.sdk);
@@ -249,6 +254,11 @@ export class GenesysClient {
       }
     }
     return { entities, truncated };
+  }
+
+  /** Another instance of the cluster got a 429 on endpoint family `family`: pause it here too. */
+  peerRateLimited(family: string, ms: number): void {
+    this.caller.peerRateLimited(family, ms);
   }
 
   /** Stops renewing the token and rejects every waiting call at once (see ApiCaller.close). */

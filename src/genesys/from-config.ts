@@ -4,7 +4,7 @@
  */
 import type { EnricherConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
-import type { CallObserver } from './caller.js';
+import type { CallObserver, SharedBudgetPort } from './caller.js';
 import { GenesysClient } from './client.js';
 
 /** Knobs the config file does not hold. */
@@ -15,6 +15,8 @@ export interface ClientExtras {
   readonly observer?: CallObserver;
   /** Called after every login with its generation (the stream rotates its channels). */
   readonly onTokenRenewed?: (generation: number) => void;
+  /** The budget shared with the other instances of a cluster. */
+  readonly shared?: SharedBudgetPort;
 }
 
 /** A client for the config's org; not logged in yet. */
@@ -35,6 +37,7 @@ export function genesysClientFor(config: EnricherConfig, logger: Logger, extras:
       logger: logger.child({ component: 'genesys' }),
       ...(extras.observer && { observer: extras.observer }),
       ...(extras.onTokenRenewed && { onTokenRenewed: extras.onTokenRenewed }),
+      ...(extras.shared && { shared: extras.shared }),
     },
   );
 }

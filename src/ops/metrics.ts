@@ -56,6 +56,12 @@ export class Metrics {
   readonly backfilled: Counter;
   readonly schemaVersion: Gauge<'version'>;
   readonly crmBreakerOpen: Gauge;
+  /** Cluster mode: 1 while Redis answers claims, 0 while nothing can be claimed or written. */
+  readonly clusterRedisUp: Gauge;
+  /** Cluster mode: conversations waiting for Redis before they may be claimed or written. */
+  readonly clusterWaiting: Gauge;
+  /** Cluster mode: instances seen alive at the last heartbeat. */
+  readonly clusterInstancesAlive: Gauge;
   readonly webhookDropped: Counter;
   readonly crmCalls: Counter<'result' | 'reason'>;
   readonly auditWriteFailures: Counter;
@@ -111,6 +117,9 @@ export class Metrics {
     this.auditWriteFailures = new Counter({ name: name('audit_write_failures_total'), help: 'Times the audit file stopped taking lines (full disk, size limit, I/O error)', registers });
     this.auditWritable = new Gauge({ name: name('audit_writable'), help: '1 while the audit file takes every line, 0 while lines wait', registers });
     this.auditDropped = new Counter({ name: name('audit_lines_dropped_total'), help: 'Audit lines given up after too many waited for an unwritable file', registers });
+    this.clusterRedisUp = new Gauge({ name: name('cluster_redis_up'), help: 'Cluster mode: 1 while Redis answers claims (0: nothing is claimed or written)', registers });
+    this.clusterWaiting = new Gauge({ name: name('cluster_waiting'), help: 'Cluster mode: conversations waiting for Redis before they may be claimed or written', registers });
+    this.clusterInstancesAlive = new Gauge({ name: name('cluster_instances_alive'), help: 'Cluster mode: instances seen alive at the last heartbeat', registers });
     this.webhookDropped = new Counter({ name: name('webhook_dropped_total'), help: 'Analytics webhook events dropped (queue full or failed)', registers });
 
     const build = opts.build ?? buildInfo();

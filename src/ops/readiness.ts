@@ -28,6 +28,22 @@ export interface ReadinessInput {
   readonly deniedCalls?: readonly { readonly endpoint: string; readonly permission: string }[];
   /** The audit trail's state (absent: a sink that cannot fail, such as stdout). */
   readonly audit?: { readonly writable: boolean; readonly pending: number; readonly error?: string };
+  /** Cluster mode only: Redis reachability and the instances seen (absent: one instance, no Redis). */
+  readonly cluster?: ReadinessCluster;
+}
+
+/** The cluster as readiness sees it. */
+export interface ReadinessCluster {
+  readonly available: boolean;
+  /** Why Redis is unavailable (`unreachable`, `auth`, `full`, ...). */
+  readonly fault?: string;
+  /** Since when (epoch ms) the availability holds. */
+  readonly since: number;
+  /** Conversations waiting for Redis before they may be claimed or written. */
+  readonly waiting: number;
+  readonly instances: readonly { readonly id: string; readonly alive: boolean }[];
+  /** Channels the live instances on this OAuth client hold together, and the cap they share. */
+  readonly channels?: { readonly onClient: number; readonly cap: number };
 }
 
 /** How strict readiness is. */
@@ -65,6 +81,7 @@ export function assessReadiness(input: ReadinessInput, now: number, opts: Readin
     ...(input.genesysPauses !== undefined ? [writesCheck(input.genesysPauses)] : []),
     ...(input.deniedCalls !== undefined ? [permissionsCheck(input.deniedCalls)] : []),
     ...(input.audit !== undefined ? [auditCheck(input.audit)] : []),
+    ...(input.cluster !== undefined ? [clusterCheck(input.cluster, now)] : []),
   ];
   return { ready: checks.every((c) => c.ok), checks };
 }
@@ -117,4 +134,27 @@ function auditCheck(audit: NonNullable<ReadinessInput['audit']>): ReadinessCheck
   // Enrichments cannot be accounted for while the trail refuses lines: not ready.
   if (!audit.writable) return { name: 'audit', ok: false, detail: `cannot be written (${audit.error ?? 'unknown'}), ${audit.pending} line(s) waiting` };
   return { name: 'audit', ok: true, detail: 'writable' };
+}
+
+function clusterCheck(cluster: ReadinessCluster, now: number): ReadinessCheck {
+  const alive = cluster.instances.filter((i) => i.alive).map((i) => i.id);
+  const members = `${alive.length} instance${alive.length === 1 ? '' : 's'} alive${alive.length > 0 ? ` (${alive.join(', ')})` : ''}`;
+  if (!cluster.available) {
+    const forS = Math.max(0, Math.round((now - cluster.since) / 1000));
+    return {
+      name: 'cluster',
+      ok: false,
+      detail: `Redis ${cluster.fault ?? 'unavailable'} for ${forS} s: nothing is claimed or written until it returns; ${cluster.waiting} conversation(s) waiting; ${members} at the last heartbeat`,
+    };
+  }
+  const channels = cluster.channels;
+  if (channels !== undefined && channels.onClient > channels.cap) {
+    return {
+      name: 'cluster',
+      ok: false,
+      detail: `Redis reachable; ${members}; together they hold ${channels.onClient} channels on one OAuth client, above its cap of ${channels.cap}: Genesys evicts channels (give some instances their own OAuth client)`,
+    };
+  }
+  const count = channels !== undefined ? `; ${channels.onClient} of ${channels.cap} channels of the OAuth client` : '';
+  return { name: 'cluster', ok: true, detail: `Redis reachable; ${members}${count}` };
 }

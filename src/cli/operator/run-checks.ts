@@ -1,5 +1,6 @@
 /** The `check` steps in order, and the loop that runs them and always cleans up. */
 import { checkCatchUpCalls, checkTopicPermissions } from './check-access.js';
+import { checkCluster } from './check-cluster.js';
 import { checkCrm } from './check-crm.js';
 import type { Check, CheckState } from './check-state.js';
 import { checkTopics } from './check-topics.js';
@@ -24,6 +25,7 @@ export const CHECKS: readonly NamedCheck[] = [
   { name: 'topic perms', run: checkTopicPermissions },
   { name: 'permission', run: checkCatchUpCalls },
   { name: 'crm', run: checkCrm },
+  { name: 'cluster', run: checkCluster },
 ];
 
 /**

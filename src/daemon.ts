@@ -166,9 +166,6 @@ export class Daemon {
         onAttempt: (endpoint, outcome) => {
           metrics.genesysCalls.inc({ endpoint, status: String(outcome) });
         },
-        onRateLimited: () => {
-          metrics.rateLimited.inc();
-        },
         onPermissionDenied: (call) => {
           metrics.permissionDenied.inc({ call });
         },

@@ -1,50 +1,54 @@
 #!/usr/bin/env node
 /**
- * The `genesys-enricher` command line: `run`, `sandbox`. Exit 0 on success, 2 on usage or
- * config errors (the message names the file and the key), 1 on runtime failure.
+ * The `genesys-enricher` command line. Exit 0 on success, 2 on usage or config errors (the message
+ * names the file and the key), 1 on runtime failure. What each command accepts is in
+ * cli/commands.ts, which also makes the help texts.
  */
 // First import, for its side effect: signal handlers before anything slow (see the module).
 import { LONG_RUNNING_COMMANDS } from './cli/early-signals.js';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { commandHelp, commandSpec, generalHelp, parseCommand, type ParsedCommand } from './cli/commands.js';
 import { describeFailure, EXIT, UsageError } from './cli/exit.js';
+import { fatalIsJson, fatalLine } from './cli/fatal.js';
 import { processIo } from './cli/io.js';
+import { logOverrides, type LogOverrides } from './cli/log-options.js';
+import { buildInfo } from './ops/build-info.js';
 // Commands are loaded when used: the Genesys SDK alone costs ~0.5 s and 35 MB, which `audit` never needs.
 
-const USAGE = `Usage: genesys-enricher <command> [options]
-
-Commands:
-  run --config FILE [--http-listen HOST:PORT]
-                           run the daemon against the org in FILE
-  sandbox [--port N] [--rate N] [--duration S] [--audit-file FILE] [--http-listen HOST:PORT]
-                           run the daemon against the built-in sandbox org (no credentials needed)
-  check --config FILE [--sample PHONE|EMAIL]
-                           validate the config, resolve queues and flow, test topic permissions
-                           and the CRM (with a sample lookup), print a report
-  inspect --config FILE --conversation ID [--write]
-                           show field by field what would be written to a conversation
-  audit FILE [--follow] [--conversation ID] [--since TIME] [--json]
-                           read the audit trail, with a summary
-
-Options:
-  -h, --help               show this help
-`;
+/** The log format the command asked for, known once its arguments parsed (for the fatal line). */
+let askedLogFormat: LogOverrides['format'];
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-    process.stdout.write(USAGE);
-    return command === undefined ? EXIT.usage : EXIT.ok;
+  if (command === undefined) {
+    process.stderr.write(generalHelp());
+    return EXIT.usage;
   }
+  if (command === '-h' || command === '--help') return print(generalHelp());
+  if (command === '-V' || command === '--version') return print(`${buildInfo().version}\n`);
+  if (command === 'help') {
+    if (rest.length === 0) return print(generalHelp());
+    const spec = commandSpec(rest[0] ?? '');
+    if (!spec || rest.length > 1) throw new UsageError(`help: unknown command "${rest.join(' ')}"\n\n${generalHelp()}`);
+    return print(commandHelp(spec));
+  }
+  const spec = commandSpec(command);
+  if (!spec) throw new UsageError(`unknown command "${command}"\n\n${generalHelp()}`);
+  const parsed = parseCommand(spec, rest);
+  if (parsed.help) return print(commandHelp(spec));
+  const { values } = parsed;
   switch (command) {
     case 'run': {
-      const values = parse(rest, { config: { type: 'string', short: 'c' }, 'http-listen': { type: 'string' } });
+      const log = logOverrides({ level: str(values['log-level']), format: str(values['log-format']) }, process.env);
+      askedLogFormat = log.format;
+      const configFile = requireString(values.config, 'run needs --config FILE');
       const { runCommand } = await import('./cli/run-command.js');
-      return runCommand(requireString(values.config, 'run needs --config FILE'), {
+      return runCommand(configFile, {
+        log,
+        dryRun: values['dry-run'] === true,
         ...(typeof values['http-listen'] === 'string' && { httpListen: values['http-listen'] }),
       });
     }
     case 'check': {
-      const values = parse(rest, { config: { type: 'string', short: 'c' }, sample: { type: 'string' } });
       const { checkCommand } = await import('./cli/check-command.js');
       return checkCommand(
         {
@@ -55,7 +59,6 @@ async function main(argv: string[]): Promise<number> {
       );
     }
     case 'inspect': {
-      const values = parse(rest, { config: { type: 'string', short: 'c' }, conversation: { type: 'string' }, write: { type: 'boolean' } });
       const { inspectCommand } = await import('./cli/inspect-command.js');
       return inspectCommand(
         {
@@ -66,33 +69,9 @@ async function main(argv: string[]): Promise<number> {
         processIo,
       );
     }
-    case 'audit': {
-      const { values, positionals } = parseWithFile(rest, {
-        follow: { type: 'boolean', short: 'f' },
-        conversation: { type: 'string' },
-        since: { type: 'string' },
-        json: { type: 'boolean' },
-      });
-      const { auditCommand } = await import('./cli/audit-command.js');
-      return auditCommand(
-        {
-          file: requireString(positionals[0], 'audit needs the audit FILE'),
-          follow: values.follow === true,
-          json: values.json === true,
-          ...(typeof values.conversation === 'string' && { conversationId: values.conversation }),
-          ...(typeof values.since === 'string' && { since: values.since }),
-        },
-        processIo,
-      );
-    }
+    case 'audit':
+      return audit(parsed);
     case 'sandbox': {
-      const values = parse(rest, {
-        port: { type: 'string' },
-        rate: { type: 'string' },
-        duration: { type: 'string' },
-        'audit-file': { type: 'string' },
-        'http-listen': { type: 'string' },
-      });
       const { sandboxCommand } = await import('./cli/sandbox-command.js');
       return sandboxCommand({
         port: int(values.port, 'port', 0),
@@ -103,29 +82,31 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     default:
-      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+      throw new UsageError(`unknown command "${command}"`);
   }
 }
 
-type ArgValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
-function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>): ArgValues {
-  try {
-    return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : 'bad arguments');
-  }
+async function audit({ values, positionals }: ParsedCommand): Promise<number> {
+  const { auditCommand } = await import('./cli/audit-command.js');
+  return auditCommand(
+    {
+      file: requireString(positionals[0], 'audit needs the audit FILE'),
+      follow: values.follow === true,
+      json: values.json === true,
+      ...(typeof values.conversation === 'string' && { conversationId: values.conversation }),
+      ...(typeof values.since === 'string' && { since: values.since }),
+    },
+    processIo,
+  );
 }
 
-function parseWithFile(args: string[], options: NonNullable<ParseArgsConfig['options']>): { values: ArgValues; positionals: string[] } {
-  try {
-    const r = parseArgs({ args, options, allowPositionals: true, strict: true });
-    if (r.positionals.length > 1) throw new UsageError('expected one FILE');
-    return { values: r.values, positionals: r.positionals };
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(err instanceof Error ? err.message : 'bad arguments');
-  }
+function print(text: string): number {
+  process.stdout.write(text);
+  return EXIT.ok;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }
 
 function requireString(v: unknown, message: string): string {
@@ -150,14 +131,26 @@ function int(v: unknown, name: string, fallback: number): number {
 const EXIT_GRACE_MS = 1_000;
 
 const argv = process.argv.slice(2);
+const longRunning = argv[0] !== undefined && LONG_RUNNING_COMMANDS.has(argv[0]);
 main(argv).then(
   (code) => {
     process.exitCode = code;
-    if (argv[0] !== undefined && LONG_RUNNING_COMMANDS.has(argv[0])) setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+    if (longRunning) setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   },
   (err: unknown) => {
     const { code, message } = describeFailure(err);
-    process.stderr.write(`genesys-enricher: ${message}\n`);
+    // A daemon's last line follows its log format; interactive commands print plain text.
+    const json = longRunning && fatalIsJson(askedLogFormat ?? logOverridesOrNone().format, process.stderr.isTTY);
+    process.stderr.write(fatalLine(message, code, json));
     process.exitCode = code;
   },
 );
+
+/** The environment's log settings, or none when they are themselves the error. */
+function logOverridesOrNone(): LogOverrides {
+  try {
+    return logOverrides({}, process.env);
+  } catch {
+    return {};
+  }
+}

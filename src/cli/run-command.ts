@@ -14,15 +14,16 @@ import { abortable, StartupAbortedError } from '../daemon/bounded.js';
 import type { Logger } from '../log.js';
 import { createLogger } from '../sinks/logger.js';
 import { describeFailure, UsageError } from './exit.js';
+import type { LogOverrides } from './log-options.js';
 import { processStopSignals, type StopSignals } from './stop-signals.js';
 
 /** Runs until a stop signal; resolves with the exit code. */
 export async function runCommand(
   configFile: string,
-  opts: { overrides?: DaemonOverrides; httpListen?: string; signals?: StopSignals } = {},
+  opts: { overrides?: DaemonOverrides; httpListen?: string; signals?: StopSignals; log?: LogOverrides; dryRun?: boolean } = {},
 ): Promise<number> {
   const signals = opts.signals ?? processStopSignals();
-  const load = async (): Promise<EnricherConfig> => withHttpListen(await loadConfig(configFile), opts.httpListen);
+  const load = async (): Promise<EnricherConfig> => withLog(withHttpListen(await loadConfig(configFile), opts.httpListen), opts.log);
   let config: EnricherConfig;
   try {
     config = await abortable(load(), signals.stop);
@@ -114,6 +115,12 @@ export async function runDaemonUntilSignal(
   await logger.close?.();
   clearTimeout(overrun);
   return 0;
+}
+
+/** Applies `--log-level` / `--log-format` (or their environment variables) over the file's `log`. */
+export function withLog(config: EnricherConfig, log: LogOverrides | undefined): EnricherConfig {
+  if (log === undefined || (log.level === undefined && log.format === undefined)) return config;
+  return { ...config, log: { ...config.log, ...log } };
 }
 
 /** Applies `--http-listen HOST:PORT` (or `off`) over the config file's `http.listen`. */

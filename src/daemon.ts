@@ -63,6 +63,8 @@ export interface DaemonDeps {
   readonly onDecision?: (line: AuditLine) => void;
   /** Aborts a start-up that is still waiting for Genesys to answer (a stop signal). */
   readonly signal?: AbortSignal;
+  /** Shadow mode (`run --dry-run`): no PATCH is sent; decisions are audited as `would-enrich`. */
+  readonly dryRun?: boolean;
 }
 
 /** How long start-up keeps trying to reach Genesys (network errors, 5xx, 429) before it gives up. */
@@ -215,6 +217,7 @@ export class Daemon {
         logger: logger.child({ component: 'pipeline' }),
         webhook: { post: (event) => { this.webhook?.post(event); } },
         ...(this.deps.onDecision && { onDecision: this.deps.onDecision }),
+        ...(this.deps.dryRun === true && { dryRun: true }),
       },
     );
     // What the trail records as decided recently is settled before the first catch-up: a restart

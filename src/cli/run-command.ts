@@ -37,7 +37,8 @@ export async function runCommand(
   }
   const logger = createLogger(config.log);
   for (const warning of config.warnings ?? []) logger.warn(warning, { component: 'config' });
-  return runDaemonUntilSignal(config, { logger }, logger, { ...(opts.overrides && { overrides: opts.overrides }), reload: load, signals });
+  if (opts.dryRun === true) logger.warn('dry run: nothing is written to Genesys; decisions are audited as would-enrich', { component: 'daemon' });
+  return runDaemonUntilSignal(config, { logger, ...(opts.dryRun === true && { dryRun: true }) }, logger, { ...(opts.overrides && { overrides: opts.overrides }), reload: load, signals });
 }
 
 export interface RunOptions {

@@ -7,8 +7,15 @@ import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { EnricherError } from '../errors.js';
 
-export type AuditEvent = 'enriched' | 'skipped' | 'failed';
-export type AuditCrm = 'hit' | 'miss' | 'stale' | 'timeout' | 'error';
+/** `would-enrich`: a dry run (`run --dry-run`) decided to write and did not. */
+export type AuditEvent = 'enriched' | 'skipped' | 'failed' | 'would-enrich';
+/**
+ * How the CRM answered: `cache-hit` (a fresh cached record), `fetched` (asked the CRM now),
+ * `stale` (the CRM failed or was slow; an expired cached record was used), `not-found` (the CRM
+ * does not know the customer), `timeout` and `error` (no answer). Trails of earlier versions say
+ * `hit` and `miss`; `audit` reads both.
+ */
+export type AuditCrm = 'cache-hit' | 'fetched' | 'stale' | 'not-found' | 'timeout' | 'error';
 
 /** One audit line (the contract in design.md, plus a few helpful fields). */
 export interface AuditLine {

@@ -97,7 +97,7 @@ describe('Enricher', () => {
     expect(readMarker(SIGNING.marker, 'c1', w.attributes[MARKER])).toEqual({ kind: 'valid', traceId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(h.lookups[0]).toMatchObject({ phone: '+4915112345678', conversationId: 'c1', queueId: Q1 });
     const line = h.audit.lines[0]!;
-    expect(line).toMatchObject({ event: 'enriched', conversationId: 'c1', participantId: 'p-cust', queueId: Q1, crm: 'miss', schemaVersion: '3.0', correlationId: 'corr-1' });
+    expect(line).toMatchObject({ event: 'enriched', conversationId: 'c1', participantId: 'p-cust', queueId: Q1, crm: 'fetched', schemaVersion: '3.0', correlationId: 'corr-1' });
     expect(line.attributes?.['crm.accountId']).toBe(hashValue('ACC-1', SIGNING.audit));
     expect(w.attributes[MARKER]?.startsWith(`${line.traceId}.`)).toBe(true);
     expect(JSON.stringify(line)).not.toContain('ACC-1');

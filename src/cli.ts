@@ -11,6 +11,7 @@ import { describeFailure, EXIT, UsageError } from './cli/exit.js';
 import { fatalIsJson, fatalLine } from './cli/fatal.js';
 import { processIo } from './cli/io.js';
 import { logOverrides, type LogOverrides } from './cli/log-options.js';
+import { reloadStatusFile, STATUS_FILE_ENV } from './cli/reload-status.js';
 import { buildInfo } from './ops/build-info.js';
 // Commands are loaded when used: the Genesys SDK alone costs ~0.5 s and 35 MB, which `audit` never needs.
 
@@ -42,8 +43,10 @@ async function main(argv: string[]): Promise<number> {
       askedLogFormat = log.format;
       const configFile = requireString(values.config, 'run needs --config FILE');
       const { runCommand } = await import('./cli/run-command.js');
+      const statusFile = reloadStatusFile(process.env);
       return runCommand(configFile, {
         log,
+        ...(statusFile !== undefined && { statusFile }),
         dryRun: values['dry-run'] === true,
         ...(typeof values['http-listen'] === 'string' && { httpListen: values['http-listen'] }),
       });
@@ -71,6 +74,16 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'audit':
       return audit(parsed);
+    case 'reload': {
+      const pid = int(values.pid, 'pid', 0);
+      if (pid <= 0) throw new UsageError('reload needs --pid PID');
+      const statusFile = str(values['status-file']) ?? reloadStatusFile(process.env);
+      if (statusFile === undefined) throw new UsageError(`reload needs --status-file FILE (or ${STATUS_FILE_ENV}, or systemd's RUNTIME_DIRECTORY)`);
+      const timeoutS = num(values.timeout, 'timeout', 60);
+      if (timeoutS <= 0) throw new UsageError('--timeout must be above 0');
+      const { reloadCommand } = await import('./cli/reload-command.js');
+      return reloadCommand({ pid, statusFile, timeoutMs: timeoutS * 1000 }, processIo);
+    }
     case 'sandbox': {
       const { sandboxCommand } = await import('./cli/sandbox-command.js');
       return sandboxCommand({

@@ -75,6 +75,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['genesys-enricher inspect -c config.yaml --conversation 3c1c0f7e-...'],
   },
   {
+    name: 'reload',
+    summary: 'make a running daemon re-read its config (SIGHUP) and wait for the outcome; exit 1 when it was rejected',
+    options: [
+      { name: 'pid', type: 'string', value: 'PID', help: 'the daemon\'s process id (systemd: $MAINPID)' },
+      { name: 'status-file', type: 'string', value: 'FILE', help: 'where the daemon writes the outcome (default: GENESYS_ENRICHER_STATUS_FILE, else $RUNTIME_DIRECTORY/reload-status.json)' },
+      { name: 'timeout', type: 'string', value: 'S', help: 'seconds to wait for the outcome (default 60)' },
+    ],
+    examples: ['genesys-enricher reload --pid "$MAINPID"   # the unit\'s ExecReload'],
+  },
+  {
     name: 'audit',
     summary: 'read the audit trail, with a summary (dry runs included)',
     positional: { name: 'FILE', help: 'the audit file (audit.file in the config)' },

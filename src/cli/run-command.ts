@@ -5,8 +5,12 @@
  *   During start-up every wait gives up at once and the process exits 0. A second signal exits
  *   at once with 1.
  * - SIGHUP: reload the config file (an invalid one is rejected with a log line and the running
- *   config stays) and reopen the audit file (for logrotate). A SIGHUP during start-up is held
- *   until the daemon runs. Handlers are installed by the CLI before anything slow (stop-signals.ts).
+ *   config stays); the outcome goes to the reload status file when one is configured
+ *   (reload-status.ts), where `genesys-enricher reload` waits for it.
+ * - SIGUSR1: reopen the audit file (logrotate's signal), nothing else: a nightly rotation never
+ *   re-reads a config someone is still editing.
+ * Signals during start-up are held until the daemon runs. Handlers are installed by the CLI
+ * before anything slow (stop-signals.ts).
  */
 import { loadConfig, parseListen, type EnricherConfig } from '../config/index.js';
 import { Daemon, type DaemonDeps, type DaemonOverrides } from '../daemon.js';
@@ -15,12 +19,13 @@ import type { Logger } from '../log.js';
 import { createLogger } from '../sinks/logger.js';
 import { describeFailure, UsageError } from './exit.js';
 import type { LogOverrides } from './log-options.js';
+import { writeReloadStatus } from './reload-status.js';
 import { processStopSignals, type StopSignals } from './stop-signals.js';
 
 /** Runs until a stop signal; resolves with the exit code. */
 export async function runCommand(
   configFile: string,
-  opts: { overrides?: DaemonOverrides; httpListen?: string; signals?: StopSignals; log?: LogOverrides; dryRun?: boolean } = {},
+  opts: { overrides?: DaemonOverrides; httpListen?: string; signals?: StopSignals; log?: LogOverrides; dryRun?: boolean; statusFile?: string } = {},
 ): Promise<number> {
   const signals = opts.signals ?? processStopSignals();
   const load = async (): Promise<EnricherConfig> => withLog(withHttpListen(await loadConfig(configFile), opts.httpListen), opts.log);
@@ -38,13 +43,20 @@ export async function runCommand(
   const logger = createLogger(config.log);
   for (const warning of config.warnings ?? []) logger.warn(warning, { component: 'config' });
   if (opts.dryRun === true) logger.warn('dry run: nothing is written to Genesys; decisions are audited as would-enrich', { component: 'daemon' });
-  return runDaemonUntilSignal(config, { logger, ...(opts.dryRun === true && { dryRun: true }) }, logger, { ...(opts.overrides && { overrides: opts.overrides }), reload: load, signals });
+  return runDaemonUntilSignal(config, { logger, ...(opts.dryRun === true && { dryRun: true }) }, logger, {
+    ...(opts.overrides && { overrides: opts.overrides }),
+    ...(opts.statusFile !== undefined && { statusFile: opts.statusFile }),
+    reload: load,
+    signals,
+  });
 }
 
 export interface RunOptions {
   readonly overrides?: DaemonOverrides;
-  /** Re-reads the config for SIGHUP; without it SIGHUP only reopens the audit file. */
+  /** Re-reads the config for SIGHUP; without it SIGHUP re-applies the running config. */
   readonly reload?: () => Promise<EnricherConfig>;
+  /** Where each reload's outcome is written (reload-status.ts); none when undefined. */
+  readonly statusFile?: string;
   readonly onStarted?: (daemon: Daemon) => void;
   readonly onStopped?: (daemon: Daemon) => Promise<void> | void;
   /** The process's stop and reload signals (installed at the start of the CLI). */
@@ -66,19 +78,39 @@ export async function runDaemonUntilSignal(
   // The CLI installed these before anything slow; a SIGHUP during start-up waits for the daemon.
   const signals = opts.signals ?? processStopSignals();
   let reloading = Promise.resolve();
+  let reloads = 0;
+  const status = (ok: boolean, error?: string): void => {
+    if (opts.statusFile === undefined) return;
+    try {
+      writeReloadStatus(opts.statusFile, { pid: process.pid, reloads, ok, at: new Date().toISOString(), ...(error !== undefined && { error }) });
+    } catch (err) {
+      logger.warn('reload status file could not be written', { component: 'daemon', error: describeFailure(err).message });
+    }
+  };
   const reload = (d: Daemon): void => {
     // Reloads run one after another, never overlapping.
     reloading = reloading.then(async () => {
-      // The audit file is reopened first and whatever happens next: logrotate has already moved
-      // it, and writing on into the moved file would lose lines at the next rotation.
-      await d.reopenAudit().catch((err: unknown) => {
-        logger.error('audit file could not be reopened', { component: 'daemon', error: describeFailure(err).message });
-      });
       if (signals.stop.aborted) return;
       try {
         await d.reload(opts.reload ? await opts.reload() : d.config);
+        reloads++;
+        status(true);
       } catch (err) {
-        logger.error('config reload rejected; the running config stays', { component: 'daemon', error: describeFailure(err).message });
+        const message = describeFailure(err).message;
+        logger.error('config reload rejected; the running config stays', { component: 'daemon', error: message });
+        reloads++;
+        status(false, message);
+      }
+    });
+  };
+  const reopen = (d: Daemon): void => {
+    // In line with reloads: a reload that switches audit.file and a reopen never interleave.
+    reloading = reloading.then(async () => {
+      try {
+        await d.reopenAudit();
+        logger.info('audit file reopened', { component: 'daemon' });
+      } catch (err) {
+        logger.error('audit file could not be reopened', { component: 'daemon', error: describeFailure(err).message });
       }
     });
   };
@@ -94,11 +126,17 @@ export async function runDaemonUntilSignal(
     return 0;
   }
   opts.onStarted?.(daemon);
+  // Before the handlers: `reload` reads the pid and count from here before it signals.
+  status(true);
   signals.onHup(() => {
     reload(daemon);
   });
+  signals.onUsr1(() => {
+    reopen(daemon);
+  });
   const signal = await signals.stopped;
   signals.onHup(undefined);
+  signals.onUsr1(undefined);
   logger.info('stopping', { component: 'daemon', signal });
   // Whatever Genesys, the CRM or the webhook do, the process ends: every stop step is bounded,
   // and this is the net under them.

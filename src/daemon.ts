@@ -34,7 +34,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './log.js';
 import { startOpsServer } from './ops/http.js';
 import { Metrics } from './ops/metrics.js';
-import { assessReadiness, type ReadinessReport } from './ops/readiness.js';
+import { assessReadiness, startingReadiness, type ReadinessReport } from './ops/readiness.js';
 import { SchemaStore } from './schema/store.js';
 import { AuditIndex, createAuditLog, type AuditLine, type AuditSink } from './sinks/audit.js';
 import { AnalyticsWebhook, WEBHOOK_DEFAULTS } from './sinks/webhook.js';
@@ -118,6 +118,10 @@ export class Daemon {
   private running = false;
   /** Set when stop begins: a reload still in preparation then applies nothing. */
   private stopping = false;
+  /** What start-up is doing now, for `/readyz` before the daemon runs. */
+  private startStep = 'starting';
+  /** When start-up tries Genesys again after it could not be reached (epoch ms; 0: not waiting). */
+  private nextLoginAt = 0;
 
   private constructor(
     public config: EnricherConfig,
@@ -154,6 +158,8 @@ export class Daemon {
 
   private async boot(): Promise<void> {
     const { config, logger, metrics } = this;
+    // Health from the first second, and a busy port fails here, before any Genesys call.
+    await this.startOps(config);
     const lockFile = lockFileFor(config.audit.file);
     if (lockFile !== undefined && this.deps.audit === undefined) {
       const lock = InstanceLock.acquire(lockFile);
@@ -181,9 +187,13 @@ export class Daemon {
       },
     });
     this.closers.push(() => this.genesys.close());
+    this.startStep = 'logging in to Genesys';
     await this.step(this.loginPatiently());
+    this.startStep = 'resolving queues';
     this.queues = await this.step(resolveQueues(config.queues, this.genesys));
+    this.startStep = 'resolving the flow';
     this.flowId = await this.step(resolveFlowId(config.flow, this.genesys));
+    this.startStep = 'loading the flow schema';
     this.schemas = await this.step(this.loadSchemas(config, this.flowId));
     this.showSchemaVersion(this.schemas);
     this.crm = new CrmClient(config.crm, { logger: logger.child({ component: 'crm' }) });
@@ -236,9 +246,9 @@ export class Daemon {
     this.channels = this.createChannelSet(this.channelOptions(config));
     this.closers.push(() => this.stopChannels());
     const topics = this.topics();
+    this.startStep = 'opening notification channels';
     await this.step(this.channels.start(topics));
     this.backfill.start();
-    await this.step(this.startOps(config));
     this.running = true;
     logger.info('daemon started', { queues: this.queues.length, channels: this.channels.size, topics: topics.length, schemaVersion: this.schemas.current()?.versionId });
   }
@@ -258,7 +268,9 @@ export class Daemon {
         if (!transient || Date.now() > deadline || this.deps.signal?.aborted === true) throw err;
         const waitMs = Math.min(30_000, 1_000 * 2 ** (attempt - 1));
         this.logger.warn('Genesys not reachable at start-up; trying again', { error: err.message, waitMs });
+        this.nextLoginAt = Date.now() + waitMs;
         await sleep(waitMs, undefined, this.deps.signal ? { signal: this.deps.signal } : {}).catch(() => undefined);
+        this.nextLoginAt = 0;
       }
     }
   }
@@ -305,8 +317,19 @@ export class Daemon {
     return this.channels.stats();
   }
 
+  /** `starting` until start-up completed, `running`, then `stopping` once stop began. */
+  get state(): 'starting' | 'running' | 'stopping' {
+    if (this.stopping) return 'stopping';
+    return this.running ? 'running' : 'starting';
+  }
+
   /** Readiness now: channels open and heard from, schema loaded, token valid. */
   readiness(): ReadinessReport {
+    if (this.state === 'stopping') return startingReadiness('stopping');
+    if (this.state === 'starting') {
+      const waitS = Math.ceil((this.nextLoginAt - Date.now()) / 1000);
+      return startingReadiness(this.nextLoginAt > 0 ? `Genesys unreachable, next try in ${Math.max(0, waitS)} s` : this.startStep);
+    }
     const c = this.config.stream;
     return assessReadiness(readinessInput(this), Date.now(), { maxSilenceMs: 2 * (c.heartbeatTimeoutMs + c.pongTimeoutMs) });
   }
@@ -486,8 +509,10 @@ export class Daemon {
     const server = await startOpsServer(listen, {
       metrics: this.metrics,
       readiness: () => this.readiness(),
+      state: () => this.state,
       refresh: () => {
-        observeMetrics(this);
+        // During start-up the parts the gauges read do not exist yet.
+        if (this.running) observeMetrics(this);
       },
       logger: this.logger.child({ component: 'ops' }),
     });

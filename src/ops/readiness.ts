@@ -109,3 +109,11 @@ function permissionsCheck(denied: NonNullable<ReadinessInput['deniedCalls']>): R
   const list = denied.map((d) => `${d.endpoint} needs ${d.permission}`).join('; ');
   return { name: 'permissions', ok: false, detail: `refused with 403 (grant the OAuth client's role the permission): ${list}` };
 }
+
+/**
+ * Not ready because start-up has not finished: one check naming what it waits for (for example
+ * "Genesys unreachable, next try in 16 s"), so `/readyz` says why from the first second.
+ */
+export function startingReadiness(detail: string): ReadinessReport {
+  return { ready: false, checks: [{ name: 'start-up', ok: false, detail }] };
+}

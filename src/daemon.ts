@@ -241,6 +241,7 @@ export class Daemon {
       enricher: this.enricher,
       logger: logger.child({ component: 'backfill' }),
       metrics,
+      written: () => this.enricher.summary.enriched + this.enricher.summary.wouldEnrich,
     });
     this.closers.push(() => this.backfill.stop());
     this.channels = this.createChannelSet(this.channelOptions(config));

@@ -16,6 +16,7 @@ import { loadConfig, parseListen, type EnricherConfig } from '../config/index.js
 import { Daemon, type DaemonDeps, type DaemonOverrides } from '../daemon.js';
 import { abortable, StartupAbortedError } from '../daemon/bounded.js';
 import type { Logger } from '../log.js';
+import { buildInfo } from '../ops/build-info.js';
 import { createLogger } from '../sinks/logger.js';
 import { describeFailure, UsageError } from './exit.js';
 import type { LogOverrides } from './log-options.js';
@@ -41,6 +42,8 @@ export async function runCommand(
     throw err;
   }
   const logger = createLogger(config.log);
+  const build = buildInfo();
+  logger.info('genesys-enricher starting', { component: 'cli', version: build.version, node: build.node, pid: process.pid, configFile, dryRun: opts.dryRun === true });
   for (const warning of config.warnings ?? []) logger.warn(warning, { component: 'config' });
   if (opts.dryRun === true) logger.warn('dry run: nothing is written to Genesys; decisions are audited as would-enrich', { component: 'daemon' });
   return runDaemonUntilSignal(config, { logger, ...(opts.dryRun === true && { dryRun: true }) }, logger, {

@@ -76,8 +76,11 @@ describe('run --dry-run against the sandbox', () => {
     auditFile = join(dir, 'audit.jsonl');
     const configFile = join(dir, 'config.yaml');
     writeFileSync(configFile, configYaml(crm, auditFile));
-    daemon = startCli(['run', '--config', configFile, '--dry-run'], { E2E_GATEWAY: sandbox.url, E2E_SECRET: SECRET, E2E_CRM_TOKEN: CRM_TOKEN });
+    daemon = startCli(['run', '--config', configFile, '--dry-run', '--log-level', 'debug'], { E2E_GATEWAY: sandbox.url, E2E_SECRET: SECRET, E2E_CRM_TOKEN: CRM_TOKEN });
     await daemon.waitForOutput(/daemon started/);
+    // A dropped socket: reconnect and gap lines join the log (their fields are checked below).
+    sandbox.hub.dropSockets();
+    await daemon.waitForOutput(/frames may have been lost/);
     const queues = sandbox.options.queues.slice(0, 2).map((q) => q.id);
     await Promise.all(
       Array.from({ length: 24 }, (_, i) =>
@@ -119,6 +122,23 @@ describe('run --dry-run against the sandbox', () => {
       for (const v of Object.values(l.attributes ?? {})) expect(v).toMatch(/^[0-9a-f]{12}$/);
       expect(['fetched', 'cache-hit']).toContain(l.crm);
     }
+  });
+
+  it('logs JSON lines only, one type per field name, starting with version, Node, pid and config file', () => {
+    const lines = daemon.stderr().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ message: 'genesys-enricher starting', version: expect.stringMatching(/^\d+\.\d+\.\d+/), node: process.versions.node, pid: daemon.child.pid, dryRun: true });
+    expect(String(lines[0]?.configFile)).toMatch(/config\.yaml$/);
+    expect(lines.some((l) => l.level === 'debug')).toBe(true);
+    const types = new Map<string, Set<string>>();
+    for (const line of lines) {
+      for (const [k, v] of Object.entries(line)) {
+        const set = types.get(k) ?? new Set<string>();
+        set.add(v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+        types.set(k, set);
+      }
+    }
+    const mixed = [...types].filter(([, t]) => t.size > 1).map(([k, t]) => `${k}: ${[...t].join('/')}`);
+    expect(mixed).toEqual([]);
   });
 
   it('audit counts the dry-run decisions', async () => {

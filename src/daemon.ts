@@ -178,7 +178,7 @@ export class Daemon {
           metrics.permissionDenied.inc({ call });
         },
       },
-      // Whether a channel outlives the token that created it is unsure (genesys-api.md): after
+      // Whether a channel outlives the token that created it is undocumented (docs/architecture.md): after
       // a renewal, move every channel to one made with the new token, overlap first.
       onTokenRenewed: (generation) => {
         if (generation > 1 && this.running) {

@@ -19,6 +19,7 @@ import type { Logger } from '../log.js';
 import { buildInfo } from '../ops/build-info.js';
 import { createLogger } from '../sinks/logger.js';
 import { describeFailure, UsageError } from './exit.js';
+import { fatalIsJson, fatalLine } from './fatal.js';
 import type { LogOverrides } from './log-options.js';
 import { writeReloadStatus } from './reload-status.js';
 import { processStopSignals, type StopSignals } from './stop-signals.js';
@@ -36,7 +37,8 @@ export async function runCommand(
   } catch (err) {
     // Stopped while the config was read: nothing started yet, nothing to stop (and no log yet).
     if (err instanceof StartupAbortedError) {
-      process.stderr.write(`genesys-enricher: stopped by ${await signals.stopped} while reading the config\n`);
+      const message = `stopped by ${await signals.stopped} while reading the config`;
+      process.stderr.write(fatalIsJson(opts.log?.format, process.stderr.isTTY) ? `${JSON.stringify({ level: 'info', message, component: 'cli', timestamp: new Date().toISOString() })}\n` : `genesys-enricher: ${message}\n`);
       return 0;
     }
     throw err;
@@ -145,7 +147,8 @@ export async function runDaemonUntilSignal(
   // and this is the net under them.
   const forceExit = opts.forceExit ?? ((): void => process.exit(0));
   const overrun = setTimeout(() => {
-    process.stderr.write('genesys-enricher: the stop overran its deadline; exiting\n');
+    // Written directly: the process ends right after, before the logger could flush a line.
+    process.stderr.write(fatalLine('the stop overran its deadline; exiting', 0, fatalIsJson(config.log.format, process.stderr.isTTY)));
     forceExit();
   }, config.pipeline.drainTimeoutMs + STOP_MARGIN_MS);
   overrun.unref();

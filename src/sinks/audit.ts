@@ -17,7 +17,7 @@ export type AuditEvent = 'enriched' | 'skipped' | 'failed' | 'would-enrich';
  */
 export type AuditCrm = 'cache-hit' | 'fetched' | 'stale' | 'not-found' | 'timeout' | 'error';
 
-/** One audit line (the contract in design.md, plus a few helpful fields). */
+/** One audit line (docs/architecture.md, "The audit line"). */
 export interface AuditLine {
   readonly ts: string;
   readonly event: AuditEvent;

@@ -1,6 +1,6 @@
 /**
  * The one place that builds reconnecting-websocket 4.4.0 over `ws`, with its four known bugs
- * neutralised (stack-notes.md):
+ * neutralised (docs/architecture.md, "Websocket library"):
  * 1. and 2. a `ws` socket closed while opening (connection timeout, `reconnect()`) emits `error` after
  *    RWS removed its listener, which would kill the process: every socket made here has its own
  *    `error` listener for life;

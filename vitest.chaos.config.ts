@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 150_000,
     pool: 'forks',
+    // The e2e tests run dist/: build it first when a source is newer.
+    globalSetup: ['test/helpers/build-once.ts'],
     maxWorkers: 1,
   },
 });

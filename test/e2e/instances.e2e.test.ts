@@ -1,63 +1,82 @@
 /**
  * Two daemons started by mistake on the same config: the second refuses to start (the first keeps
- * enriching, nothing is written twice); after the first dies by SIGKILL, a new one takes over.
+ * enriching, nothing is written twice); after the first dies by SIGKILL, a new one takes over:
+ * it catches up what the first left and enriches what comes after, judged by the oracle.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_FLOW_ID, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { startFakeCrm, type FakeCrm } from '../../src/sandbox/crm/index.js';
+import { DEMO_FLOW_ID } from '../../src/sandbox/index.js';
+import { DEMO_INPUT_SCHEMA } from '../../src/sandbox/org/flows.js';
 import { runCli, startCli, type CliProcess } from '../helpers/cli-process.js';
+import { crmUrl, explain, identityYaml, judgeWorld, leaksOf, startWorld, type World } from '../helpers/e2e-world.js';
 import { waitFor } from '../helpers/wait-for.js';
 
+const SECRET = 'instances-secret-1c4d';
+const MAP = { 'Flow.accountId': '/account/id' };
+
 describe('two daemons on one config', () => {
-  let sandbox: Sandbox;
-  let crm: FakeCrm;
+  let world: World;
   const daemons: CliProcess[] = [];
 
   afterAll(async () => {
     for (const d of daemons) await d.stop('SIGKILL');
-    sandbox.traffic.stop();
-    await crm.stop();
-    await sandbox.stop();
+    await world.stop();
   });
 
-  it('the second refuses to start; after a SIGKILL of the first, a new one takes over', async () => {
-    sandbox = await startSandbox({ heartbeatIntervalMs: 300 });
-    crm = await startFakeCrm({});
-    const dir = mkdtempSync(join(tmpdir(), 'instances-'));
-    const config = join(dir, 'config.yaml');
+  it('the second refuses to start; after a SIGKILL of the first, a new one catches up and enriches what follows', async () => {
+    world = await startWorld({ prefix: 'instances', secret: SECRET });
+    const { sandbox } = world;
     writeFileSync(
-      config,
-      `genesys: { gatewayUrl: "${sandbox.url}", clientId: sandbox-client, clientSecret: sandbox-secret, requestsPerMinute: 3000 }
+      world.configFile,
+      `genesys:
+  gatewayUrl: "${sandbox.url}"
+  clientId: sandbox-client
+  clientSecret: ${SECRET}
+  requestsPerMinute: 3000
 queues: [{ name: Support DE }, { name: Sales EN }, { name: Billing FR }]
 flow: { id: ${DEMO_FLOW_ID} }
-crm: { url: "${crm.url}/customers?phone={phone?}&email={email?}" }
-attributes: { prefix: crm., map: { Flow.accountId: /account/id } }
-audit: { file: ${join(dir, 'audit.jsonl')} }
+crm:
+  url: ${crmUrl(world.crm)}
+attributes:
+  prefix: crm.
+  map:
+    Flow.accountId: /account/id
+${identityYaml()}audit: { file: ${world.auditFile} }
 http: { listen: "off" }
 log: { level: info, format: json }
 `,
     );
-    const first = startCli(['run', '--config', config]);
+    const first = startCli(['run', '--config', world.configFile]);
     daemons.push(first);
     await first.waitForOutput(/daemon started/);
 
-    const second = await runCli(['run', '--config', config]);
+    const second = await runCli(['run', '--config', world.configFile]);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(new RegExp(`another genesys-enricher \\(pid ${String(first.child.pid)}\\)`));
 
-    void sandbox.traffic.play(60, { ratePerSec: 60, speed: 100, seed: 5 }).catch(() => undefined);
-    await waitFor(() => sandbox.org.writes.length >= 20, { timeoutMs: 15_000 });
+    const traffic = sandbox.traffic.play(60, { ratePerSec: 20, speed: 40, seed: 5 }).catch(() => undefined);
+    await waitFor(() => sandbox.org.writes.length >= 15, { timeoutMs: 20_000 });
+    // The world stands still while no daemon runs: what the first left behind is still live.
+    sandbox.traffic.pause();
     await first.stop('SIGKILL');
-    const third = startCli(['run', '--config', config]);
+    const writtenByFirst = sandbox.org.writes.length;
+    const third = startCli(['run', '--config', world.configFile]);
     daemons.push(third);
     await third.waitForOutput(/daemon started/);
-    await waitFor(() => sandbox.traffic.active === 0, { timeoutMs: 20_000 });
-    const perConversation = new Map<string, number>();
-    for (const w of sandbox.org.writes) perConversation.set(w.conversationId, (perConversation.get(w.conversationId) ?? 0) + 1);
-    expect([...perConversation.values()].filter((n) => n > 1)).toEqual([]);
+    sandbox.traffic.resume();
+    await traffic;
+    const judgeNow = () =>
+      judgeWorld(world, { watchedQueueIds: new Set(sandbox.options.queues.map((q) => q.id)), map: MAP, prefix: 'crm.', schemas: [{ from: 0, schema: DEMO_INPUT_SCHEMA }] });
     expect(await third.stop('SIGTERM')).toBe(0);
-  }, 60_000);
+    const j = judgeNow();
+    console.log(`instances: ${j.summary()}; written by the first ${String(writtenByFirst)}`);
+    // The third did take over: it wrote conversations of its own.
+    expect(sandbox.org.writes.length).toBeGreaterThan(writtenByFirst);
+    expect(j.expected.length).toBeGreaterThan(30);
+    expect(j.missed, explain(j, daemons)).toEqual([]);
+    expect(j.doubled, explain(j, daemons)).toEqual([]);
+    expect(j.wrong, explain(j, daemons)).toEqual([]);
+    expect(j.auditErrors).toEqual([]);
+    expect(leaksOf(world, daemons, { clientSecret: SECRET })).toEqual([]);
+  }, 90_000);
 });

@@ -4,14 +4,18 @@
  * daemon on a 300-per-minute budget must enrich those 20 soon after it is ready, fetching little
  * more than those 20 (its own audit trail says the other 200 are done).
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { customerRecord, startFakeCrm, type FakeCrm } from '../../src/sandbox/crm/index.js';
 import { DEMO_FLOW_ID, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import type { AuditLine } from '../../src/sinks/audit.js';
+import { DEMO_INPUT_SCHEMA } from '../../src/sandbox/org/flows.js';
 import { startCli, type CliProcess } from '../helpers/cli-process.js';
+import { explain } from '../helpers/e2e-world.js';
+import { customerNeedles, findLeaks, secretNeedles } from '../helpers/leaks.js';
+import { judge } from '../helpers/oracle.js';
+import { writeFacts } from '../helpers/truth.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const SECRET = 'restart-secret-5b02';
@@ -44,17 +48,6 @@ log:
 `;
 }
 
-function readAudit(file: string): AuditLine[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
-    try {
-      return [JSON.parse(l) as AuditLine];
-    } catch {
-      return []; // a line torn by the SIGKILL
-    }
-  });
-}
-
 describe('restart after SIGKILL', () => {
   let sandbox: Sandbox | undefined;
   let crm: FakeCrm | undefined;
@@ -69,8 +62,9 @@ describe('restart after SIGKILL', () => {
 
   it('enriches the 20 that connected while it was down within 10 s of ready, with at most 25 conversation GETs', async () => {
     sandbox = await startSandbox({ heartbeatIntervalMs: 1_000, requestsPerMinute: 100_000, clients: [{ clientId: 'sandbox-client', clientSecret: SECRET }] });
-    crm = await startFakeCrm({});
+    crm = await startFakeCrm({ directory: sandbox.org.customers });
     const sb = sandbox;
+    const fakeCrm = crm;
     sb.traffic.pause();
     const queueId = sb.options.queues[0]!.id;
     const dir = mkdtempSync(join(tmpdir(), 'restart-'));
@@ -96,7 +90,8 @@ describe('restart after SIGKILL', () => {
       }
       return ids;
     };
-    const enrichedIds = () => new Set(readAudit(auditFile).filter((l) => l.event === 'enriched').map((l) => l.conversationId));
+    // What the sandbox applied, not what the daemon says it did.
+    const enrichedIds = () => new Set(sb.org.writes.map((w) => w.conversationId));
 
     const first = startCli(['run', '--config', fastConfig], { GW: sb.url, SECRET });
     daemons.push(first);
@@ -122,5 +117,26 @@ describe('restart after SIGKILL', () => {
     // Nothing was written twice: one write per conversation, 220 in all.
     const writes = sb.org.writes.filter((w) => live.includes(w.conversationId) || missed.includes(w.conversationId));
     expect(writes).toHaveLength(220);
+    // The oracle over the whole run: every conversation written once, right values, whole trail.
+    const j = judge({
+      truth: sb.org.truth(),
+      writes: writeFacts(sb),
+      crmRecordOf: (id) => fakeCrm.recordOf(id),
+      watchedQueueIds: new Set([queueId]),
+      map: { 'Flow.accountId': '/account/id' },
+      prefix: 'crm.',
+      schemas: [{ from: 0, schema: DEMO_INPUT_SCHEMA }],
+      audit: readFileSync(auditFile, 'utf8'),
+    });
+    expect(j.expected).toHaveLength(220);
+    expect(j.missed, explain(j, daemons)).toEqual([]);
+    expect(j.doubled, explain(j, daemons)).toEqual([]);
+    expect(j.wrong, explain(j, daemons)).toEqual([]);
+    expect(j.auditErrors).toEqual([]);
+    const printed: Record<string, string> = {};
+    daemons.forEach((d, i) => {
+      printed[`daemon ${String(i + 1)}`] = d.stdout() + d.stderr();
+    });
+    expect(findLeaks(printed, [...secretNeedles({ clientSecret: SECRET, token: sb.auth.issued }), ...customerNeedles(sb.org.truth())])).toEqual([]);
   }, 120_000);
 });

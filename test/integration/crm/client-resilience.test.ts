@@ -91,8 +91,9 @@ describe('CrmClient against the fake CRM: resilience', () => {
     await waitFor(async () => (await client.lookup(ctx({ phone: known }))).outcome !== 'hit', { what: 'the entry to expire' });
     const started = performance.now();
     expect(await client.lookup(ctx({ phone: known }))).toMatchObject({ outcome: 'stale', found: true, record: customerRecord(known), error: 'circuit-open' });
-    expect(performance.now() - started).toBeLessThan(40);
+    // Served without asking: no fourth request (the CRM hangs, so asking would have waited for timeoutMs).
     expect(fake.requests()).toBe(3);
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it('sends the configured headers (a bearer token) and reports a refusal as http-401', async () => {

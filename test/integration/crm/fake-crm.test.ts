@@ -81,7 +81,8 @@ describe('the fake CRM', () => {
     await crm.stop();
     crm = undefined;
     expect(await hanging).toBe('closed');
-    expect(performance.now() - stopping).toBeLessThan(500);
+    // The request hangs forever: any bound proves stop() closed it.
+    expect(performance.now() - stopping).toBeLessThan(2_000);
   });
 
   it('with a directory, finds one entity by any identifier; the first of externalContactId, phone, email decides', async () => {

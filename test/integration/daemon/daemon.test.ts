@@ -13,18 +13,21 @@ import { memoryAuditSink, type AuditLine } from '../../../src/sinks/audit.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
+import { startTcpGate, type TcpGate } from '../../helpers/tcp-gate.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 let sandbox: Sandbox | undefined;
 let crm: FakeCrm | undefined;
 const running: Daemon[] = [];
+let gate: TcpGate | undefined;
 
 afterEach(async () => {
   for (const d of running.splice(0)) await d.stop();
   sandbox?.traffic.stop();
   await crm?.stop();
   await sandbox?.stop();
+  await gate?.close();
+  gate = undefined;
 });
 
 async function setup(extra: Record<string, unknown> = {}, auditFile = '-', port = 0) {
@@ -39,7 +42,8 @@ async function setup(extra: Record<string, unknown> = {}, auditFile = '-', port 
       attributes: { prefix: 'crm.', map: { 'Flow.accountId': '/account/id' } },
       audit: { file: auditFile },
       http: { listen: 'off' },
-      stream: { heartbeatTimeoutMs: 400, pongTimeoutMs: 300, reconnectMinMs: 20 },
+      // Liveness with headroom over the sandbox's 200 ms heartbeat, on a machine shared with other tests.
+      stream: { heartbeatTimeoutMs: 1_000, pongTimeoutMs: 1_000, reconnectMinMs: 20 },
       pipeline: { retryDelayMs: 50, maxAttempts: 2 },
       ...extra,
     },
@@ -67,7 +71,7 @@ function knownPhone(): string {
 describe('daemon (in-process) against the sandbox', () => {
   it('rotates make-before-break on socket_closing; frames from both sockets are deduped', async () => {
     const { sandbox, start } = await setup();
-    const { daemon } = await start();
+    const { daemon, audit } = await start();
     const queueId = sandbox.options.queues[0]!.id;
     sandbox.traffic.pause();
     const conv = await sandbox.traffic.startOne({ media: 'call', queueId, script: 'connect', until: 'started', customerAddress: `tel:${knownPhone()}` });
@@ -84,6 +88,9 @@ describe('daemon (in-process) against the sandbox', () => {
     await waitFor(() => sandbox.org.writes.some((w) => w.conversationId === conv.id));
     await daemon.enricher.drain(1_000).then(() => undefined);
     expect(daemon.channelStats()[0]?.rotations).toBeGreaterThanOrEqual(1);
+    // Deduped: the snapshots that came through both sockets led to one write and one decision.
+    expect(sandbox.org.writes.filter((w) => w.conversationId === conv.id)).toHaveLength(1);
+    expect(audit.lines.filter((l) => l.conversationId === conv.id)).toHaveLength(1);
   });
 
   it('shows the CRM circuit breaker opening and closing in metrics', async () => {
@@ -129,10 +136,9 @@ describe('daemon (in-process) against the sandbox', () => {
 
 describe('daemon start-up', () => {
   it('waits out a Genesys that is not there yet, then starts', async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => probe.close(() => { resolve(); }));
+    // The gate owns the port throughout: it cuts every connection until the sandbox is up.
+    gate = await startTcpGate();
+    const port = gate.port;
     crm = await startFakeCrm({});
     const config = parseConfig(
       {
@@ -150,7 +156,8 @@ describe('daemon start-up', () => {
     const logger = { ...silentLogger, warn: (m: string) => { warnings.push(m); }, child: () => logger };
     const starting = Daemon.start(config, { logger, audit: memoryAuditSink() });
     await waitFor(() => warnings.length >= 1, { what: 'a first failed login' });
-    sandbox = await startSandbox({ port });
+    sandbox = await startSandbox();
+    gate.open(sandbox.port);
     const daemon = await starting;
     running.push(daemon);
     expect(warnings[0]).toMatch(/not reachable at start-up/);

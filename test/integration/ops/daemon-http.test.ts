@@ -47,8 +47,8 @@ audit:
 http:
   listen: "off"
 stream:
-  heartbeatTimeoutMs: 300
-  pongTimeoutMs: 300
+  heartbeatTimeoutMs: 1000
+  pongTimeoutMs: 1000
   reconnectMinMs: 20
 backfill:
   intervalMs: 0

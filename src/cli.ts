@@ -85,14 +85,11 @@ async function main(argv: string[]): Promise<number> {
       return reloadCommand({ pid, statusFile, timeoutMs: timeoutS * 1000 }, processIo);
     }
     case 'sandbox': {
+      // Checked before the command (and the SDK it loads) is imported: bad values exit 2 at once.
+      const { sandboxOptionsFrom } = await import('./cli/sandbox-args.js');
+      const opts = sandboxOptionsFrom(values);
       const { sandboxCommand } = await import('./cli/sandbox-command.js');
-      return sandboxCommand({
-        port: int(values.port, 'port', 0),
-        ratePerSec: num(values.rate, 'rate', 2),
-        durationS: num(values.duration, 'duration', 0),
-        ...(typeof values['audit-file'] === 'string' && { auditFile: values['audit-file'] }),
-        ...(typeof values['http-listen'] === 'string' && { httpListen: values['http-listen'] }),
-      });
+      return sandboxCommand(opts);
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

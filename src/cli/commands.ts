@@ -55,8 +55,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'duration', type: 'string', value: 'S', help: 'stop after S seconds (default 0: until Ctrl-C)' },
       { name: 'audit-file', type: 'string', value: 'FILE', help: 'where the audit trail goes (default: a temporary file)' },
       HTTP_LISTEN,
+      { name: 'serve-only', type: 'boolean', help: 'no daemon: start the org and the fake CRM, print export lines for run, check, inspect and audit' },
     ],
-    examples: ['genesys-enricher sandbox --rate 5 --duration 30'],
+    examples: ['genesys-enricher sandbox --rate 5 --duration 30', 'genesys-enricher sandbox --serve-only   # prints export lines, runs until Ctrl-C'],
   },
   {
     name: 'check',

@@ -12,6 +12,7 @@ import { fatalIsJson, fatalLine } from './cli/fatal.js';
 import { processIo } from './cli/io.js';
 import { logOverrides, type LogOverrides } from './cli/log-options.js';
 import { reloadStatusFile, STATUS_FILE_ENV } from './cli/reload-status.js';
+import { ReportedFailure } from './cli/reported-failure.js';
 import { buildInfo } from './ops/build-info.js';
 // Commands are loaded when used: the Genesys SDK alone costs ~0.5 s and 35 MB, which `audit` never needs.
 
@@ -148,6 +149,10 @@ main(argv).then(
     if (longRunning) setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   },
   (err: unknown) => {
+    if (err instanceof ReportedFailure) {
+      process.exitCode = err.exitCode;
+      return;
+    }
     const { code, message } = describeFailure(err);
     // A daemon's last line follows its log format; interactive commands print plain text.
     const json = longRunning && fatalIsJson(askedLogFormat ?? logOverridesOrNone().format, process.stderr.isTTY);

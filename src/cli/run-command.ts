@@ -19,6 +19,7 @@ import type { Logger } from '../log.js';
 import { buildInfo } from '../ops/build-info.js';
 import { createLogger } from '../sinks/logger.js';
 import { describeFailure, UsageError } from './exit.js';
+import { ReportedFailure } from './reported-failure.js';
 import { fatalIsJson, fatalLine } from './fatal.js';
 import type { LogOverrides } from './log-options.js';
 import { writeReloadStatus } from './reload-status.js';
@@ -48,12 +49,20 @@ export async function runCommand(
   logger.info('genesys-enricher starting', { component: 'cli', version: build.version, node: build.node, pid: process.pid, configFile, dryRun: opts.dryRun === true });
   for (const warning of config.warnings ?? []) logger.warn(warning, { component: 'config' });
   if (opts.dryRun === true) logger.warn('dry run: nothing is written to Genesys; decisions are audited as would-enrich', { component: 'daemon' });
-  return runDaemonUntilSignal(config, { logger, ...(opts.dryRun === true && { dryRun: true }) }, logger, {
-    ...(opts.overrides && { overrides: opts.overrides }),
-    ...(opts.statusFile !== undefined && { statusFile: opts.statusFile }),
-    reload: load,
-    signals,
-  });
+  try {
+    return await runDaemonUntilSignal(config, { logger, ...(opts.dryRun === true && { dryRun: true }) }, logger, {
+      ...(opts.overrides && { overrides: opts.overrides }),
+      ...(opts.statusFile !== undefined && { statusFile: opts.statusFile }),
+      reload: load,
+      signals,
+    });
+  } catch (err) {
+    // The last line goes through the log, in its format (a pretty log stays pretty, JSON stays JSON).
+    const { code, message } = describeFailure(err);
+    logger.error('fatal', { component: 'cli', error: message, exitCode: code });
+    await logger.close();
+    throw new ReportedFailure(code, { cause: err });
+  }
 }
 
 export interface RunOptions {

@@ -103,4 +103,16 @@ describe('health from the first second', () => {
     for (const line of lines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
     expect(cli.stderr()).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${busy.port} \\(EADDRINUSE\\)`));
   }, 30_000);
+
+  it('the fatal line follows the log format of the config: pretty stays pretty', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'health-pretty-'));
+    const busy = await listen(createServer());
+    servers.push(busy.server);
+    writeFileSync(join(dir, 'config.yaml'), configYaml('http://127.0.0.1:9', `127.0.0.1:${busy.port}`, dir).replace('format: json', 'format: pretty'));
+    cli = startCli(['run', '--config', join(dir, 'config.yaml')]);
+    expect(await cli.exited).toBe(1);
+    const last = cli.stderr().trim().split('\n').at(-1) ?? '';
+    expect(last.startsWith('{')).toBe(false);
+    expect(last).toMatch(/error +\[cli\] fatal +error=ops\.listen: cannot listen on .*EADDRINUSE.* exitCode=1/);
+  }, 30_000);
 });

@@ -5,6 +5,7 @@
  * those events are counted with prom-client.
  */
 import type { ChannelEvents } from '../stream/channel.js';
+import type { CrmDeps } from '../crm/client.js';
 import type { BackfillDeps } from '../enrich/backfill.js';
 import type { EnricherEvents } from '../enrich/pipeline.js';
 import type { FrameRouterDeps } from '../daemon/frame-router.js';
@@ -60,5 +61,12 @@ export function callMetrics(m: Metrics): CallObserver {
 export function channelStateMetrics(m: Metrics): NonNullable<ChannelEvents['onStateChange']> {
   return (_from, to, reason) => {
     if (to === 'backoff' || to === 'rotating') m.reconnects.inc({ reason });
+  };
+}
+
+/** CRM calls by result and failure reason (`ok` for an answer). */
+export function crmCallMetrics(m: Metrics): NonNullable<CrmDeps['onCall']> {
+  return (result, failure) => {
+    m.crmCalls.inc({ result, reason: failure ?? 'ok' });
   };
 }

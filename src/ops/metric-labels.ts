@@ -5,6 +5,7 @@
  * value added to the union but missing here.
  */
 import type { CrmOutcome } from '../crm/index.js';
+import type { CrmCallResult } from '../crm/fetcher.js';
 import { CALL_FAMILIES, GENESYS_CALLS } from '../genesys/calls.js';
 import type { AuditEvent } from '../sinks/audit.js';
 import type { ChannelState } from '../stream/channel.js';
@@ -17,6 +18,16 @@ export const SOURCES = ['live', 'backfill'] as const;
 
 /** How a CRM lookup was answered. */
 export const CRM_OUTCOMES = keys<CrmOutcome>({ hit: true, miss: true, stale: true, timeout: true, error: true });
+
+/**
+ * CRM calls by result and reason (`ok` for an answer). Failures named after a status
+ * (`http-503`) are open-ended and appear when first seen.
+ */
+export const CRM_CALL_REASONS = {
+  answered: ['ok'],
+  failed: ['timeout', 'network', 'http-500', 'http-503'],
+  'bad-answer': ['bad-response', 'too-large'],
+} as const satisfies Record<CrmCallResult, readonly string[]>;
 
 /** States of a notification channel. */
 export const CHANNEL_STATES = keys<ChannelState>({ idle: true, connecting: true, open: true, rotating: true, backoff: true, stopped: true });

@@ -10,6 +10,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { buildInfo, type BuildInfo } from './build-info.js';
 import {
   CHANNEL_STATES,
+  CRM_CALL_REASONS,
   CRM_OUTCOMES,
   DECISION_REASONS,
   ENDPOINTS,
@@ -56,6 +57,10 @@ export class Metrics {
   readonly schemaVersion: Gauge<'version'>;
   readonly crmBreakerOpen: Gauge;
   readonly webhookDropped: Counter;
+  readonly crmCalls: Counter<'result' | 'reason'>;
+  readonly auditWriteFailures: Counter;
+  readonly auditWritable: Gauge;
+  readonly auditDropped: Counter;
 
   constructor(opts: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -97,6 +102,15 @@ export class Metrics {
     this.backfilled = new Counter({ name: name('backfilled_total'), help: 'Conversations found by the catch-up query', registers });
     this.schemaVersion = new Gauge({ name: name('schema_info'), help: 'Loaded flow schema version (value 1)', labelNames: ['version'], registers });
     this.crmBreakerOpen = new Gauge({ name: name('crm_breaker_open'), help: '1 while the CRM circuit breaker is open', registers });
+    this.crmCalls = new Counter({
+      name: name('crm_calls_total'),
+      help: 'CRM calls by result (answered, failed, bad-answer: the CRM answered but unusably) and reason',
+      labelNames: ['result', 'reason'],
+      registers,
+    });
+    this.auditWriteFailures = new Counter({ name: name('audit_write_failures_total'), help: 'Times the audit file stopped taking lines (full disk, size limit, I/O error)', registers });
+    this.auditWritable = new Gauge({ name: name('audit_writable'), help: '1 while the audit file takes every line, 0 while lines wait', registers });
+    this.auditDropped = new Counter({ name: name('audit_lines_dropped_total'), help: 'Audit lines given up after too many waited for an unwritable file', registers });
     this.webhookDropped = new Counter({ name: name('webhook_dropped_total'), help: 'Analytics webhook events dropped (queue full or failed)', registers });
 
     const build = opts.build ?? buildInfo();
@@ -108,10 +122,12 @@ export class Metrics {
   private initialiseLabelledSeries(): void {
     this.ready.set(0);
     this.tokenExpiry.set(0);
+    this.auditWritable.set(1);
     for (const source of SOURCES) this.conversationsSeen.inc({ source }, 0);
     for (const [event, reasons] of Object.entries(DECISION_REASONS)) for (const reason of reasons) this.decisions.inc({ event, reason }, 0);
     for (const stage of LATENCY_STAGES) this.pipelineLatency.zero({ stage });
     for (const outcome of CRM_OUTCOMES) this.crmLookups.inc({ outcome }, 0);
+    for (const [result, reasons] of Object.entries(CRM_CALL_REASONS)) for (const reason of reasons) this.crmCalls.inc({ result, reason }, 0);
     for (const endpoint of ENDPOINTS) for (const status of WATCHED_STATUSES) this.genesysCalls.inc({ endpoint, status }, 0);
     for (const family of PAUSE_FAMILIES) this.genesysPaused.set({ family }, 0);
     for (const call of PERMISSION_CALLS) this.permissionDenied.inc({ call }, 0);

@@ -182,6 +182,7 @@ describe('config/prometheus-alerts.yaml', () => {
       'genesys_enricher_last_frame_timestamp_seconds',
       'genesys_enricher_decisions_total',
       'genesys_enricher_crm_breaker_open',
+      'genesys_enricher_audit_writable',
       'genesys_enricher_genesys_paused',
       'genesys_enricher_limiter_queued',
       'genesys_enricher_permission_denied_total',

@@ -1,6 +1,6 @@
 /** Component events as metrics: each event moves the series it stands for, and nothing else. */
 import { describe, expect, it } from 'vitest';
-import { backfillMetrics, callMetrics, channelStateMetrics, enricherMetrics, frameMetrics } from '../../../src/ops/metric-events.js';
+import { backfillMetrics, callMetrics, channelStateMetrics, crmCallMetrics, enricherMetrics, frameMetrics } from '../../../src/ops/metric-events.js';
 import { Metrics } from '../../../src/ops/metrics.js';
 import type { AuditLine } from '../../../src/sinks/audit.js';
 import { parsePromText, sampleValue, type PromText } from '../../integration/ops/prom-text.js';
@@ -55,6 +55,8 @@ describe('the other components', () => {
     calls.onAttempt?.('GET /api/v2/flows', 429, 5);
     calls.onAttempt?.('GET /api/v2/flows', 'network', 5);
     calls.onPermissionDenied?.('GET /api/v2/flows', 'architect:flow:view');
+    crmCallMetrics(m)('failed', 'http-502');
+    crmCallMetrics(m)('answered');
     const state = channelStateMetrics(m);
     state('open', 'backoff', 'pong-timeout');
     state('open', 'rotating', 'expiry');
@@ -65,6 +67,8 @@ describe('the other components', () => {
     expect(sampleValue(t, 'genesys_enricher_genesys_calls_total', { endpoint: 'GET /api/v2/flows', status: '429' })).toBe(1);
     expect(sampleValue(t, 'genesys_enricher_genesys_calls_total', { endpoint: 'GET /api/v2/flows', status: 'network' })).toBe(1);
     expect(sampleValue(t, 'genesys_enricher_permission_denied_total', { call: 'GET /api/v2/flows' })).toBe(1);
+    expect(sampleValue(t, 'genesys_enricher_crm_calls_total', { result: 'failed', reason: 'http-502' })).toBe(1);
+    expect(sampleValue(t, 'genesys_enricher_crm_calls_total', { result: 'answered', reason: 'ok' })).toBe(1);
     expect(sampleValue(t, 'genesys_enricher_reconnects_total', { reason: 'pong-timeout' })).toBe(1);
     expect(sampleValue(t, 'genesys_enricher_reconnects_total', { reason: 'expiry' })).toBe(1);
     expect(t.samples.some((s) => s.name === 'genesys_enricher_reconnects_total' && s.labels.reason === 'connected')).toBe(false);

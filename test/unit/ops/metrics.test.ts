@@ -45,6 +45,9 @@ describe('Metrics', () => {
     const patch = 'PATCH /api/v2/conversations/{conversationId}/participants/{participantId}/attributes';
     expect(sampleValue(text, 'genesys_enricher_genesys_calls_total', { endpoint: patch, status: '429' })).toBe(0);
     expect(sampleValue(text, 'genesys_enricher_genesys_calls_total', { endpoint: 'POST /oauth/token', status: 'network' })).toBe(0);
+    expect(sampleValue(text, 'genesys_enricher_crm_calls_total', { result: 'failed', reason: 'timeout' })).toBe(0);
+    expect(sampleValue(text, 'genesys_enricher_crm_calls_total', { result: 'answered', reason: 'ok' })).toBe(0);
+    expect(sampleValue(text, 'genesys_enricher_audit_writable')).toBe(1);
     expect(sampleValue(text, 'genesys_enricher_ready')).toBe(0);
     expect(sampleValue(text, 'genesys_enricher_token_expiry_timestamp_seconds')).toBe(0);
   });

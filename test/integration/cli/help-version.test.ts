@@ -42,6 +42,9 @@ describe('bad options exit 2 at once', () => {
     ['audit', 'a', 'b'],
     ['sandbox', '--rate', 'lots'],
     ['sandbox', '--nope'],
+    ['reload'],
+    ['reload', '--pid', 'abc'],
+    ['reload', '--pid', '1', '--timeout', '0', '--status-file', '/tmp/x.json'],
     ['help', 'nope'],
     ['nope'],
   ])('%s %s ...', async (...args) => {

@@ -61,7 +61,7 @@ describe('audit trail rotation', () => {
     const port = await freePort();
     cli = startCli(['sandbox', '--rate', '40', '--audit-file', auditFile, '--http-listen', `127.0.0.1:${port}`]);
     const pid = cli.child.pid ?? 0;
-    // /healthz answers once start-up is complete, and so the SIGHUP handler is in place.
+    // /healthz answers once start-up is complete, and so the SIGUSR1 handler is in place.
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, { timeoutMs: 20_000, what: '/healthz' });
     await waitFor(() => readLines(auditFile).length >= 2, { timeoutMs: 20_000, what: 'two audit lines' });
 

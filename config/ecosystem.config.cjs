@@ -22,6 +22,12 @@ module.exports = {
         // `${credential:NAME}` in the config reads $CREDENTIALS_DIRECTORY/NAME. Without systemd's
         // LoadCredential= these files must be readable by the pm2 user (0400, see the docs).
         CREDENTIALS_DIRECTORY: '/etc/genesys-enricher/credentials',
+        // Where each config reload's outcome goes. Reload (not `pm2 reload`, which restarts) with
+        //   genesys-enricher reload --pid "$(pm2 pid genesys-enricher)" \
+        //     --status-file /var/lib/genesys-enricher/reload-status.json
+        // which exits 1 when the new config was rejected. Logrotate sends SIGUSR1 (reopen the audit
+        // file only): `pm2 sendSignal SIGUSR1 genesys-enricher`.
+        GENESYS_ENRICHER_STATUS_FILE: '/var/lib/genesys-enricher/reload-status.json',
       },
 
       // Stop: pm2 sends SIGINT, the daemon drains in-flight work and exits 0.

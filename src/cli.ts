@@ -1,51 +1,58 @@
 #!/usr/bin/env node
 /**
- * The `genesys-enricher` command line: `run`, `sandbox`. Exit 0 on success, 2 on usage or
- * config errors (the message names the file and the key), 1 on runtime failure.
+ * The `genesys-enricher` command line. Exit 0 on success, 2 on usage or config errors (the message
+ * names the file and the key), 1 on runtime failure. What each command accepts is in
+ * cli/commands.ts, which also makes the help texts.
  */
 // First import, for its side effect: signal handlers before anything slow (see the module).
 import { LONG_RUNNING_COMMANDS } from './cli/early-signals.js';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { commandHelp, commandSpec, generalHelp, parseCommand, type ParsedCommand } from './cli/commands.js';
 import { describeFailure, EXIT, UsageError } from './cli/exit.js';
+import { fatalIsJson, fatalLine } from './cli/fatal.js';
 import { processIo } from './cli/io.js';
+import { logOverrides, type LogOverrides } from './cli/log-options.js';
+import { reloadStatusFile, STATUS_FILE_ENV } from './cli/reload-status.js';
+import { ReportedFailure } from './cli/reported-failure.js';
+import { buildInfo } from './ops/build-info.js';
 // Commands are loaded when used: the Genesys SDK alone costs ~0.5 s and 35 MB, which `audit` never needs.
 
-const USAGE = `Usage: genesys-enricher <command> [options]
-
-Commands:
-  run --config FILE [--http-listen HOST:PORT]
-                           run the daemon against the org in FILE
-  sandbox [--port N] [--rate N] [--duration S] [--audit-file FILE] [--http-listen HOST:PORT] [--serve-only]
-                           run the daemon against the built-in sandbox org (no credentials needed);
-                           --serve-only: no daemon, print export lines for the other commands
-  check --config FILE [--sample PHONE|EMAIL]
-                           validate the config, resolve queues and flow, test topic permissions
-                           and the CRM (with a sample lookup), print a report
-  inspect --config FILE --conversation ID [--write]
-                           show field by field what would be written to a conversation
-  audit FILE [--follow] [--conversation ID] [--since TIME] [--json]
-                           read the audit trail, with a summary
-
-Options:
-  -h, --help               show this help
-`;
+/** The log format the command asked for, known once its arguments parsed (for the fatal line). */
+let askedLogFormat: LogOverrides['format'];
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-    process.stdout.write(USAGE);
-    return command === undefined ? EXIT.usage : EXIT.ok;
+  if (command === undefined) {
+    process.stderr.write(generalHelp());
+    return EXIT.usage;
   }
+  if (command === '-h' || command === '--help') return print(generalHelp());
+  if (command === '-V' || command === '--version') return print(`${buildInfo().version}\n`);
+  if (command === 'help') {
+    if (rest.length === 0) return print(generalHelp());
+    const spec = commandSpec(rest[0] ?? '');
+    if (!spec || rest.length > 1) throw new UsageError(`help: unknown command "${rest.join(' ')}"\n\n${generalHelp()}`);
+    return print(commandHelp(spec));
+  }
+  const spec = commandSpec(command);
+  if (!spec) throw new UsageError(`unknown command "${command}"\n\n${generalHelp()}`);
+  const parsed = parseCommand(spec, rest);
+  if (parsed.help) return print(commandHelp(spec));
+  const { values } = parsed;
   switch (command) {
     case 'run': {
-      const values = parse(rest, { config: { type: 'string', short: 'c' }, 'http-listen': { type: 'string' } });
+      const log = logOverrides({ level: str(values['log-level']), format: str(values['log-format']) }, process.env);
+      askedLogFormat = log.format;
+      const configFile = requireString(values.config, 'run needs --config FILE');
       const { runCommand } = await import('./cli/run-command.js');
-      return runCommand(requireString(values.config, 'run needs --config FILE'), {
+      const statusFile = reloadStatusFile(process.env);
+      return runCommand(configFile, {
+        log,
+        ...(statusFile !== undefined && { statusFile }),
+        dryRun: values['dry-run'] === true,
         ...(typeof values['http-listen'] === 'string' && { httpListen: values['http-listen'] }),
       });
     }
     case 'check': {
-      const values = parse(rest, { config: { type: 'string', short: 'c' }, sample: { type: 'string' } });
       const { checkCommand } = await import('./cli/check-command.js');
       return checkCommand(
         {
@@ -56,7 +63,6 @@ async function main(argv: string[]): Promise<number> {
       );
     }
     case 'inspect': {
-      const values = parse(rest, { config: { type: 'string', short: 'c' }, conversation: { type: 'string' }, write: { type: 'boolean' } });
       const { inspectCommand } = await import('./cli/inspect-command.js');
       return inspectCommand(
         {
@@ -67,34 +73,19 @@ async function main(argv: string[]): Promise<number> {
         processIo,
       );
     }
-    case 'audit': {
-      const { values, positionals } = parseWithFile(rest, {
-        follow: { type: 'boolean', short: 'f' },
-        conversation: { type: 'string' },
-        since: { type: 'string' },
-        json: { type: 'boolean' },
-      });
-      const { auditCommand } = await import('./cli/audit-command.js');
-      return auditCommand(
-        {
-          file: requireString(positionals[0], 'audit needs the audit FILE'),
-          follow: values.follow === true,
-          json: values.json === true,
-          ...(typeof values.conversation === 'string' && { conversationId: values.conversation }),
-          ...(typeof values.since === 'string' && { since: values.since }),
-        },
-        processIo,
-      );
+    case 'audit':
+      return audit(parsed);
+    case 'reload': {
+      const pid = int(values.pid, 'pid', 0);
+      if (pid <= 0) throw new UsageError('reload needs --pid PID');
+      const statusFile = str(values['status-file']) ?? reloadStatusFile(process.env);
+      if (statusFile === undefined) throw new UsageError(`reload needs --status-file FILE (or ${STATUS_FILE_ENV}, or systemd's RUNTIME_DIRECTORY)`);
+      const timeoutS = num(values.timeout, 'timeout', 60);
+      if (timeoutS <= 0) throw new UsageError('--timeout must be above 0');
+      const { reloadCommand } = await import('./cli/reload-command.js');
+      return reloadCommand({ pid, statusFile, timeoutMs: timeoutS * 1000 }, processIo);
     }
     case 'sandbox': {
-      const values = parse(rest, {
-        port: { type: 'string' },
-        rate: { type: 'string' },
-        duration: { type: 'string' },
-        'audit-file': { type: 'string' },
-        'http-listen': { type: 'string' },
-        'serve-only': { type: 'boolean' },
-      });
       // Checked before the command (and the SDK it loads) is imported: bad values exit 2 at once.
       const { sandboxOptionsFrom } = await import('./cli/sandbox-args.js');
       const opts = sandboxOptionsFrom(values);
@@ -102,29 +93,31 @@ async function main(argv: string[]): Promise<number> {
       return sandboxCommand(opts);
     }
     default:
-      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+      throw new UsageError(`unknown command "${command}"`);
   }
 }
 
-type ArgValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
-function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>): ArgValues {
-  try {
-    return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : 'bad arguments');
-  }
+async function audit({ values, positionals }: ParsedCommand): Promise<number> {
+  const { auditCommand } = await import('./cli/audit-command.js');
+  return auditCommand(
+    {
+      file: requireString(positionals[0], 'audit needs the audit FILE'),
+      follow: values.follow === true,
+      json: values.json === true,
+      ...(typeof values.conversation === 'string' && { conversationId: values.conversation }),
+      ...(typeof values.since === 'string' && { since: values.since }),
+    },
+    processIo,
+  );
 }
 
-function parseWithFile(args: string[], options: NonNullable<ParseArgsConfig['options']>): { values: ArgValues; positionals: string[] } {
-  try {
-    const r = parseArgs({ args, options, allowPositionals: true, strict: true });
-    if (r.positionals.length > 1) throw new UsageError('expected one FILE');
-    return { values: r.values, positionals: r.positionals };
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(err instanceof Error ? err.message : 'bad arguments');
-  }
+function print(text: string): number {
+  process.stdout.write(text);
+  return EXIT.ok;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }
 
 function requireString(v: unknown, message: string): string {
@@ -132,18 +125,47 @@ function requireString(v: unknown, message: string): string {
   return v;
 }
 
+function num(v: unknown, name: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number`);
+  return n;
+}
+
+function int(v: unknown, name: string, fallback: number): number {
+  const n = num(v, name, fallback);
+  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be a whole number`);
+  return n;
+}
+
 /** After a long-running command ended, what a socket or timer left behind may hold the process. */
 const EXIT_GRACE_MS = 1_000;
 
 const argv = process.argv.slice(2);
+const longRunning = argv[0] !== undefined && LONG_RUNNING_COMMANDS.has(argv[0]);
 main(argv).then(
   (code) => {
     process.exitCode = code;
-    if (argv[0] !== undefined && LONG_RUNNING_COMMANDS.has(argv[0])) setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+    if (longRunning) setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   },
   (err: unknown) => {
+    if (err instanceof ReportedFailure) {
+      process.exitCode = err.exitCode;
+      return;
+    }
     const { code, message } = describeFailure(err);
-    process.stderr.write(`genesys-enricher: ${message}\n`);
+    // A daemon's last line follows its log format; interactive commands print plain text.
+    const json = longRunning && fatalIsJson(askedLogFormat ?? logOverridesOrNone().format, process.stderr.isTTY);
+    process.stderr.write(fatalLine(message, code, json));
     process.exitCode = code;
   },
 );
+
+/** The environment's log settings, or none when they are themselves the error. */
+function logOverridesOrNone(): LogOverrides {
+  try {
+    return logOverrides({}, process.env);
+  } catch {
+    return {};
+  }
+}

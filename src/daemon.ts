@@ -35,7 +35,7 @@ import type { Logger } from './log.js';
 import { startOpsServer } from './ops/http.js';
 import { backfillMetrics, callMetrics, channelStateMetrics, crmCallMetrics, enricherMetrics, frameMetrics } from './ops/metric-events.js';
 import { Metrics } from './ops/metrics.js';
-import { assessReadiness, type ReadinessReport } from './ops/readiness.js';
+import { assessReadiness, startingReadiness, type ReadinessReport } from './ops/readiness.js';
 import { SchemaStore } from './schema/store.js';
 import { AuditIndex, createAuditLog, type AuditLine, type AuditSink } from './sinks/audit.js';
 import { AUDIT_FILE_DEFAULTS, type AuditFs, type AuditHealth } from './sinks/audit-file.js';
@@ -68,6 +68,8 @@ export interface DaemonDeps {
   readonly onDecision?: (line: AuditLine) => void;
   /** Aborts a start-up that is still waiting for Genesys to answer (a stop signal). */
   readonly signal?: AbortSignal;
+  /** Shadow mode (`run --dry-run`): no PATCH is sent; decisions are audited as `would-enrich`. */
+  readonly dryRun?: boolean;
 }
 
 /** How long start-up keeps trying to reach Genesys (network errors, 5xx, 429) before it gives up. */
@@ -123,6 +125,10 @@ export class Daemon {
   private running = false;
   /** Set when stop begins: a reload still in preparation then applies nothing. */
   private stopping = false;
+  /** What start-up is doing now, for `/readyz` before the daemon runs. */
+  private startStep = 'starting';
+  /** When start-up tries Genesys again after it could not be reached (epoch ms; 0: not waiting). */
+  private nextLoginAt = 0;
 
   private constructor(
     public config: EnricherConfig,
@@ -159,6 +165,8 @@ export class Daemon {
 
   private async boot(): Promise<void> {
     const { config, logger, metrics } = this;
+    // Health from the first second, and a busy port fails here, before any Genesys call.
+    await this.startOps(config);
     const lockFile = lockFileFor(config.audit.file);
     if (lockFile !== undefined && this.deps.audit === undefined) {
       const lock = InstanceLock.acquire(lockFile);
@@ -192,7 +200,7 @@ export class Daemon {
       ...(this.overrides.windowMs !== undefined && { windowMs: this.overrides.windowMs }),
       ...(this.cluster && { shared: this.cluster.budget }),
       observer: callMetrics(metrics),
-      // Whether a channel outlives the token that created it is unsure (genesys-api.md): after
+      // Whether a channel outlives the token that created it is undocumented (docs/architecture.md): after
       // a renewal, move every channel to one made with the new token, overlap first.
       onTokenRenewed: (generation) => {
         if (generation > 1 && this.running) {
@@ -201,9 +209,13 @@ export class Daemon {
       },
     });
     this.closers.push(() => this.genesys.close());
+    this.startStep = 'logging in to Genesys';
     await this.step(this.loginPatiently());
+    this.startStep = 'resolving queues';
     this.queues = await this.step(resolveQueues(config.queues, this.genesys));
+    this.startStep = 'resolving the flow';
     this.flowId = await this.step(resolveFlowId(config.flow, this.genesys));
+    this.startStep = 'loading the flow schema';
     this.schemas = await this.step(this.loadSchemas(config, this.flowId));
     this.showSchemaVersion(this.schemas);
     this.crm = new CrmClient(config.crm, {
@@ -247,6 +259,7 @@ export class Daemon {
         webhook: { post: (event) => { this.webhook?.post(event); } },
         ...(this.deps.onDecision && { onDecision: this.deps.onDecision }),
         ...(this.cluster && { shared: this.cluster.coordinator }),
+        ...(this.deps.dryRun === true && { dryRun: true }),
       },
     );
     // What the trail records as decided recently is settled before the first catch-up: a restart
@@ -262,14 +275,15 @@ export class Daemon {
       logger: logger.child({ component: 'backfill' }),
       events: backfillMetrics(metrics),
       ...(cluster && { doneInCluster: (ids: readonly string[]) => cluster.doneAmong(ids) }),
+      written: () => this.enricher.summary.enriched + this.enricher.summary.wouldEnrich,
     });
     this.closers.push(() => this.backfill.stop());
     this.channels = this.createChannelSet(this.channelOptions(config));
     this.closers.push(() => this.stopChannels());
     const topics = this.topics();
+    this.startStep = 'opening notification channels';
     await this.step(this.channels.start(topics));
     this.backfill.start();
-    await this.step(this.startOps(config));
     this.running = true;
     logger.info('daemon started', { queues: this.queues.length, channels: this.channels.size, topics: topics.length, schemaVersion: this.schemas.current()?.versionId });
   }
@@ -289,7 +303,9 @@ export class Daemon {
         if (!transient || Date.now() > deadline || this.deps.signal?.aborted === true) throw err;
         const waitMs = Math.min(30_000, 1_000 * 2 ** (attempt - 1));
         this.logger.warn('Genesys not reachable at start-up; trying again', { error: err.message, waitMs });
+        this.nextLoginAt = Date.now() + waitMs;
         await sleep(waitMs, undefined, this.deps.signal ? { signal: this.deps.signal } : {}).catch(() => undefined);
+        this.nextLoginAt = 0;
       }
     }
   }
@@ -334,8 +350,19 @@ export class Daemon {
     return this.channels.stats();
   }
 
+  /** `starting` until start-up completed, `running`, then `stopping` once stop began. */
+  get state(): 'starting' | 'running' | 'stopping' {
+    if (this.stopping) return 'stopping';
+    return this.running ? 'running' : 'starting';
+  }
+
   /** Readiness now: channels open and heard from, schema loaded, token valid. */
   readiness(): ReadinessReport {
+    if (this.state === 'stopping') return startingReadiness('stopping');
+    if (this.state === 'starting') {
+      const waitS = Math.ceil((this.nextLoginAt - Date.now()) / 1000);
+      return startingReadiness(this.nextLoginAt > 0 ? `Genesys unreachable, next try in ${Math.max(0, waitS)} s` : this.startStep);
+    }
     const c = this.config.stream;
     return assessReadiness(readinessInput(this), Date.now(), { maxSilenceMs: 2 * (c.heartbeatTimeoutMs + c.pongTimeoutMs) });
   }
@@ -554,8 +581,10 @@ export class Daemon {
     const server = await startOpsServer(listen, {
       metrics: this.metrics,
       readiness: () => this.readiness(),
+      state: () => this.state,
       refresh: () => {
-        observeMetrics(this);
+        // During start-up the parts the gauges read do not exist yet.
+        if (this.running) observeMetrics(this);
       },
       logger: this.logger.child({ component: 'ops' }),
     });

@@ -1,4 +1,4 @@
-/** Exit codes (design.md): 0 success, 2 usage or config errors, 1 runtime failure. */
+/** Exit codes (docs/architecture.md): 0 success, 2 usage or config errors, 1 runtime failure. */
 import { ConfigError } from '../config/index.js';
 import { ResolveError } from '../daemon/resolve.js';
 import { EnricherError } from '../errors.js';

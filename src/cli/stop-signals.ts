@@ -6,6 +6,8 @@
  *   a second one exits at once with 1.
  * - SIGHUP: handed to the reload handler; until one is set (start-up), it is remembered and
  *   delivered once the handler arrives. Several early SIGHUPs count as one.
+ * - SIGUSR1: handed to the reopen handler (logrotate's signal: reopen the audit file), held the
+ *   same way. Listening also keeps Node from opening its inspector on SIGUSR1.
  */
 
 /** The part of `process` this module uses (a plain EventEmitter in tests). */
@@ -21,6 +23,8 @@ export interface StopSignals {
   readonly stopped: Promise<NodeJS.Signals>;
   /** Sets (or with `undefined` clears) the SIGHUP handler; delivers a SIGHUP that came before. */
   onHup(handler: (() => void) | undefined): void;
+  /** Sets (or with `undefined` clears) the SIGUSR1 handler; delivers a SIGUSR1 that came before. */
+  onUsr1(handler: (() => void) | undefined): void;
   /** Removes the listeners (tests). */
   dispose(): void;
 }
@@ -32,8 +36,8 @@ export function installStopSignals(source: SignalSource, hardExit: () => void): 
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
     resolveStopped = resolve;
   });
-  let hupHandler: (() => void) | undefined;
-  let hupPending = false;
+  const hup = heldSignal();
+  const usr1 = heldSignal();
   const onStop = (signal: NodeJS.Signals) => (): void => {
     if (abort.signal.aborted) {
       hardExit();
@@ -44,27 +48,39 @@ export function installStopSignals(source: SignalSource, hardExit: () => void): 
   };
   const onTerm = onStop('SIGTERM');
   const onInt = onStop('SIGINT');
-  const onHupSignal = (): void => {
-    if (hupHandler) hupHandler();
-    else hupPending = true;
-  };
   source.on('SIGTERM', onTerm);
   source.on('SIGINT', onInt);
-  source.on('SIGHUP', onHupSignal);
+  source.on('SIGHUP', hup.deliver);
+  source.on('SIGUSR1', usr1.deliver);
   return {
     stop: abort.signal,
     stopped,
-    onHup(handler) {
-      hupHandler = handler;
-      if (handler && hupPending) {
-        hupPending = false;
-        handler();
-      }
-    },
+    onHup: hup.setHandler,
+    onUsr1: usr1.setHandler,
     dispose() {
       source.off('SIGTERM', onTerm);
       source.off('SIGINT', onInt);
-      source.off('SIGHUP', onHupSignal);
+      source.off('SIGHUP', hup.deliver);
+      source.off('SIGUSR1', usr1.deliver);
+    },
+  };
+}
+
+/** A signal whose handler may come later: one that arrives first is held (several count as one). */
+function heldSignal(): { deliver: () => void; setHandler: (handler: (() => void) | undefined) => void } {
+  let handler: (() => void) | undefined;
+  let pending = false;
+  return {
+    deliver: () => {
+      if (handler) handler();
+      else pending = true;
+    },
+    setHandler: (next) => {
+      handler = next;
+      if (next && pending) {
+        pending = false;
+        next();
+      }
     },
   };
 }

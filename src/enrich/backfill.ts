@@ -20,7 +20,12 @@ export interface BackfillOptions {
   readonly intervalMs: number;
   /** Gaps reported within this time are served by one run. */
   readonly debounceMs: number;
+  /** A run that fetches logs its progress this often (default {@link PROGRESS_EVERY_MS}). */
+  readonly progressEveryMs?: number;
 }
+
+/** How often a long catch-up says how far it got: a restart over hundreds of conversations takes minutes. */
+export const PROGRESS_EVERY_MS = 5_000;
 
 export interface BackfillDeps {
   readonly api: Pick<GenesysClient, 'activeConversations' | 'getConversation'>;
@@ -33,6 +38,8 @@ export interface BackfillDeps {
    * instead of a GET each); undefined when the cluster store cannot answer now.
    */
   readonly doneInCluster?: (conversationIds: readonly string[]) => Promise<ReadonlySet<string> | undefined>;
+  /** Enrichments written so far by the pipeline (live ones included), for the progress lines. */
+  readonly written?: () => number;
 }
 
 /**
@@ -137,20 +144,40 @@ export class Backfiller {
   private async once(): Promise<void> {
     const entities = await this.liveEntities();
     const ids = await this.withoutDoneInCluster(entitiesToFetch(entities, this.opts.trigger, (id) => this.deps.enricher.claims.settled(id)));
+    const writtenAtStart = this.deps.written?.() ?? 0;
+    const fetchedAtStart = this.fetched;
+    let next = 0;
+    const progress = (): Record<string, number> => ({
+      fetched: this.fetched - fetchedAtStart,
+      written: (this.deps.written?.() ?? 0) - writtenAtStart,
+      remaining: Math.max(0, ids.length - next),
+    });
+    if (ids.length > 0) this.deps.logger.info('catch-up started', { live: entities.length, toFetch: ids.length });
+    const ticker = ids.length > 0 ? setInterval(() => { this.deps.logger.info('catch-up progress', progress()); }, this.opts.progressEveryMs ?? PROGRESS_EVERY_MS) : undefined;
+    ticker?.unref();
+    try {
+      await this.fetchAll(ids, () => next, (n) => { next = n; });
+    } finally {
+      clearInterval(ticker);
+    }
+    this.runs++;
+    if (ids.length > 0) this.deps.logger.info('catch-up done', { live: entities.length, ...progress() });
+  }
+
+  /** Fetches `ids` a few at a time; `at`/`moveTo` share the cursor with the progress lines. */
+  private async fetchAll(ids: readonly string[], at: () => number, moveTo: (n: number) => void): Promise<void> {
     // A few fetches at a time: after a restart there may be many, and each one's conversation is
     // live and waiting; the limiter still keeps them behind live writes and inside the budget.
-    let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < ids.length && !this.isStopped()) {
-        const id = ids[next++] ?? '';
+      while (at() < ids.length && !this.isStopped()) {
+        const id = ids[at()] ?? '';
+        moveTo(at() + 1);
         // Re-check: the live feed may have settled it while we were fetching others.
         if (this.deps.enricher.claims.settled(id)) continue;
         await this.fetchAndOffer(id);
       }
     };
     await Promise.all(Array.from({ length: Math.min(BACKFILL_CONCURRENCY, ids.length) }, worker));
-    this.runs++;
-    if (ids.length > 0) this.deps.logger.info('backfill fed conversations', { live: entities.length, fetched: ids.length });
   }
 
   /** Drops (and settles here) what another instance of the cluster has already decided. */

@@ -12,6 +12,7 @@ import type { SigningKeys } from '../signing.js';
 import { hashAttributes, type AuditLine, type AuditSink } from '../sinks/audit.js';
 import type { WebhookEvent } from '../sinks/webhook.js';
 import { ClaimSet } from './claims.js';
+import { auditCrmWord } from './crm-word.js';
 import { detect, type DetectOptions } from './detect.js';
 import { resolveIdentity, type IdentitySources } from './identity.js';
 import { LatencyStats } from './latency-stats.js';
@@ -77,6 +78,11 @@ export interface EnricherDeps {
    * recovered once (event `enriched`, reason `recovered`), so the trail stays one line per write.
    */
   readonly isAudited?: (traceId: string) => boolean;
+  /**
+   * Shadow mode (`run --dry-run`): everything as usual up to the PATCH, which is not sent; the
+   * decision is audited as `would-enrich` with the hashed attributes and no webhook event.
+   */
+  readonly dryRun?: boolean;
   /**
    * Claims shared with the other instances of a cluster (src/cluster/coordinator.ts). Absent: one
    * instance, the local claims decide alone. Present: a conversation is worked on only under the
@@ -173,12 +179,14 @@ export interface EnricherSummary {
   enriched: number;
   skipped: number;
   failed: number;
+  /** Dry run: writes that would have been made. */
+  wouldEnrich: number;
   latency: LatencyStats;
 }
 
 export class Enricher {
   readonly claims: ClaimSet;
-  readonly summary: EnricherSummary = { seen: 0, enriched: 0, skipped: 0, failed: 0, latency: new LatencyStats() };
+  readonly summary: EnricherSummary = { seen: 0, enriched: 0, skipped: 0, failed: 0, wouldEnrich: 0, latency: new LatencyStats() };
   private readonly queue: WorkQueue<Job>;
   private opts: EnricherOptions;
   private fullWarnedAt = 0;
@@ -333,7 +341,7 @@ export class Enricher {
     const forged = job.markerFound !== undefined ? { markerFound: job.markerFound } : {};
     // Which source gave each key (names only: the trail never holds a lookup value).
     const keySources = Object.keys(identity.keySources).length > 0 ? { keySources: identity.keySources } : {};
-    const withCrm = { ...base, ...forged, crm: crm.outcome, schemaVersion: schema.versionId, ...keySources };
+    const withCrm = { ...base, ...forged, crm: auditCrmWord(crm.outcome, crm.found), schemaVersion: schema.versionId, ...keySources };
     if (!crm.found) {
       if (crm.error === 'no-lookup-key' || crm.error === 'invalid-lookup-key') {
         this.settle(job, {
@@ -361,7 +369,7 @@ export class Enricher {
     }
     this.blankStaleKeys(attributes, job.target, schema);
     attributes[this.markerKey()] = markerValue(this.opts.signing.marker, job.conversationId, traceId);
-    const planned: PlannedWrite = { attributes, audit: { ...forged, ...droppedField, ...keySources, crm: crm.outcome, schemaVersion: schema.versionId }, crmMs };
+    const planned: PlannedWrite = { attributes, audit: { ...forged, ...droppedField, ...keySources, crm: auditCrmWord(crm.outcome, crm.found), schemaVersion: schema.versionId }, crmMs };
     await this.write(job, planned, base);
   }
 
@@ -454,6 +462,10 @@ export class Enricher {
       this.settle(sent, { ...line, ...extra, event: 'enriched', attributes: hashAttributes(planned.attributes, this.opts.signing.audit), latencyMs: latency(writeStart) });
     };
     const writeStart = performance.now();
+    if (this.deps.dryRun === true) {
+      this.settle(sent, { ...line, event: 'would-enrich', attributes: hashAttributes(planned.attributes, this.opts.signing.audit), latencyMs: latency(writeStart) });
+      return;
+    }
     try {
       const { correlationId } = await this.deps.writer.patchParticipantAttributes(job.conversationId, job.target.id, planned.attributes);
       enriched(writeStart, correlationId !== undefined ? { correlationId } : {});
@@ -587,13 +599,15 @@ export class Enricher {
   private record(partial: Omit<AuditLine, 'ts'>, receivedAt: number): void {
     const line: AuditLine = { ts: new Date().toISOString(), ...partial };
     this.deps.audit.write(line);
-    this.summary[line.event]++;
+    if (line.event === 'would-enrich') this.summary.wouldEnrich++;
+    else this.summary[line.event]++;
     if (line.event === 'enriched') {
       this.summary.latency.add(line.latencyMs.total);
     }
     this.deps.events?.decided?.(line, performance.now() - receivedAt);
     this.deps.onDecision?.(line);
-    if (line.event !== 'skipped' || line.reason !== 'already-enriched') {
+    // A dry run tells nobody outside: the webhook's consumers would count writes never made.
+    if (line.event !== 'would-enrich' && (line.event !== 'skipped' || line.reason !== 'already-enriched')) {
       this.deps.webhook?.post({
         ts: line.ts,
         event: line.event,

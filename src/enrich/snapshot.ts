@@ -1,5 +1,5 @@
 /**
- * Turns the body of a queue conversation frame (either shape Genesys sends, genesys-api.md section 4)
+ * Turns the body of a queue conversation frame (either shape Genesys sends, docs/architecture.md, "Conversation frames")
  * into one small internal view. Runs on every frame, so it reads fields in place, copies nothing it
  * does not have to, and never throws: garbage gives `undefined` or drops the bad participant.
  */

@@ -227,7 +227,7 @@ export class GenesysClient {
     return body;
   }
 
-  /** Live conversations per queue (genesys-api.md section 7); `truncated` when the answer was cut. */
+  /** Live conversations per queue (docs/architecture.md, "Catching up"); `truncated` when the answer was cut. */
   async activeConversations(queueIds: readonly string[]): Promise<{ entities: ActivityEntity[]; truncated: boolean }> {
     const query = {
       metrics: [{ metric: 'oInteracting', details: true }, { metric: 'oWaiting', details: true }],

@@ -1,6 +1,7 @@
 /**
  * The health, readiness and metrics endpoint (plain node:http, loopback by default):
- *   GET /healthz  200 {"status":"ok"} while the process serves requests (liveness)
+ *   GET /healthz  200 {"status":"ok","state":...} while the process serves requests (liveness);
+ *                 `state` is `starting`, `running` or `stopping`
  *   GET /readyz   200 or 503 with the readiness checks as JSON
  *   GET /metrics  Prometheus text from the daemon's prom-client registry
  * HEAD works on each; other methods get 405, other paths 404. Answers never carry stack traces:
@@ -23,6 +24,8 @@ export interface OpsListen {
 export interface OpsServerDeps {
   readonly metrics: Metrics;
   readonly readiness: () => ReadinessReport;
+  /** The daemon's life-cycle state for `/healthz` (`starting`, `running`, `stopping`). */
+  readonly state?: () => string;
   /** Updates gauges that are read on demand, just before a scrape. */
   readonly refresh?: () => void;
   readonly logger: Logger;
@@ -127,7 +130,7 @@ async function route(req: IncomingMessage, deps: OpsServerDeps): Promise<Answer>
   const path = pathOf(req);
   if (!ROUTES.has(path)) return json(404, { error: 'not found' });
   if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: 'method not allowed' });
-  if (path === '/healthz') return json(200, { status: 'ok' });
+  if (path === '/healthz') return json(200, { status: 'ok', ...(deps.state && { state: deps.state() }) });
   if (path === '/readyz') return readyz(deps);
   return metrics(deps);
 }

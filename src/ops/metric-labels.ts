@@ -95,6 +95,8 @@ export const DECISION_REASONS = {
     'genesys-503',
     'write-outcome-unknown',
   ],
+  // Dry runs only (`run --dry-run`).
+  'would-enrich': ['ok'],
 } as const satisfies Record<AuditEvent, readonly string[]>;
 
 /** Genesys endpoint families a 429 can pause. */

@@ -158,3 +158,11 @@ function clusterCheck(cluster: ReadinessCluster, now: number): ReadinessCheck {
   const count = channels !== undefined ? `; ${channels.onClient} of ${channels.cap} channels of the OAuth client` : '';
   return { name: 'cluster', ok: true, detail: `Redis reachable; ${members}${count}` };
 }
+
+/**
+ * Not ready because start-up has not finished: one check naming what it waits for (for example
+ * "Genesys unreachable, next try in 16 s"), so `/readyz` says why from the first second.
+ */
+export function startingReadiness(detail: string): ReadinessReport {
+  return { ready: false, checks: [{ name: 'start-up', ok: false, detail }] };
+}

@@ -29,7 +29,7 @@ export interface SandboxOptions {
   readonly heartbeatIntervalMs: number;
   /** Lifetime of a notification channel unless it is subscribed again. */
   readonly channelLifetimeMs: number;
-  /** Whether re-subscribing moves a channel's `expires` (genesys-api.md says unsure: both are supported). */
+  /** Whether re-subscribing moves a channel's `expires` (undocumented, docs/architecture.md: both are supported). */
   readonly resubscribeExtendsChannel: boolean;
   /** Delay between `v2.system.socket_closing` and the close it announces. */
   readonly socketClosingDelayMs: number;

@@ -1,5 +1,5 @@
 /**
- * Compiles a flow's input schema (a JSON Schema object document, genesys-api.md section 6) once into
+ * Compiles a flow's input schema (a JSON Schema object document, docs/architecture.md, "Flow input schema") once into
  * field specs, so that each conversation only runs the cheap coercion.
  */
 import { EnricherError } from '../errors.js';

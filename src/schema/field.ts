@@ -1,6 +1,6 @@
 /**
  * One flow input field and the coercion of a CRM value into the canonical attribute string for its
- * declared type (participant attributes are strings only, genesys-api.md section 5). Reasons never
+ * declared type (participant attributes are strings only, docs/architecture.md, "Participant attributes"). Reasons never
  * contain the value: they end up in logs and the audit trail.
  */
 import { cleanText } from './text.js';

@@ -1,6 +1,6 @@
 /**
  * The pure decision "does this `v2.flows.{flowId}` frame mean the published input schema may have
- * changed?" (genesys-api.md section 6: the body carries only version ids and `currentOperation`).
+ * changed?" (docs/architecture.md, "Flow input schema": the body carries only version ids and `currentOperation`).
  */
 import type { Models } from 'purecloud-platform-client-v2';
 

@@ -7,10 +7,17 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { AUDIT_FILE_DEFAULTS, AuditFile, type AuditFileDeps, type AuditFileOptions, type AuditHealth } from './audit-file.js';
 
-export type AuditEvent = 'enriched' | 'skipped' | 'failed';
-export type AuditCrm = 'hit' | 'miss' | 'stale' | 'timeout' | 'error';
+/** `would-enrich`: a dry run (`run --dry-run`) decided to write and did not. */
+export type AuditEvent = 'enriched' | 'skipped' | 'failed' | 'would-enrich';
+/**
+ * How the CRM answered: `cache-hit` (a fresh cached record), `fetched` (asked the CRM now),
+ * `stale` (the CRM failed or was slow; an expired cached record was used), `not-found` (the CRM
+ * does not know the customer), `timeout` and `error` (no answer). Trails of earlier versions say
+ * `hit` and `miss`; `audit` reads both.
+ */
+export type AuditCrm = 'cache-hit' | 'fetched' | 'stale' | 'not-found' | 'timeout' | 'error';
 
-/** One audit line (the contract in design.md, plus a few helpful fields). */
+/** One audit line (docs/architecture.md, "The audit line"). */
 export interface AuditLine {
   readonly ts: string;
   readonly event: AuditEvent;

@@ -494,7 +494,8 @@ export class NotificationChannel {
 
   private emitGap(reason: GapReason, from: number, to: number): void {
     this.counters.gaps += 1;
-    this.log.info('frames may have been lost', { reason, from, to });
+    // Epoch ms under their own names: `from`/`to` are state names in the 'channel state' line.
+    this.log.info('frames may have been lost', { reason, gapFromMs: from, gapToMs: to });
     this.safely('onGap', () => {
       this.events.onGap({ channelKey: this.key, reason, from, to });
     });

@@ -80,7 +80,7 @@ export function expiryOf(expires: string | undefined, createdAt: number, assumed
 
 /**
  * After re-subscribing a channel close to its expiry: whether that kept it alive (`expires` moved
- * later) or the channel must be rotated. genesys-api.md is unsure which happens: both are handled.
+ * later) or the channel must be rotated. Genesys does not document which happens (docs/architecture.md): both are handled.
  */
 export function renewalOutcome(before: number, after: string | undefined): 'extended' | 'rotate' {
   const moved = after === undefined ? Number.NaN : Date.parse(after);

@@ -5,7 +5,7 @@ import type { MediaTopic } from './frames.js';
 /** A media type as named in the configuration. */
 export type QueueMedia = 'call' | 'chat' | 'message' | 'email' | 'callback';
 
-/** Limits of one OAuth client (genesys-api.md section 3). */
+/** Limits of one OAuth client (docs/architecture.md, "Notification channels"). */
 export const TOPIC_LIMITS = { perChannel: 1000, maxChannels: 20 } as const satisfies { perChannel: number; maxChannels: number };
 
 const MEDIA_SUFFIX = {

@@ -117,7 +117,7 @@ export async function benchLive(sandbox: ChildClient<SandboxCommands>, config: E
         const pipeline = l.latencyMs.total - (l.latencyMs.write ?? 0);
         return from !== undefined && to !== undefined ? [{ total: to - from, pipeline }] : [];
       });
-    const hitParts = measured(window.filter((l) => l.crm === 'hit'));
+    const hitParts = measured(window.filter((l) => l.crm === 'cache-hit'));
     const hits = hitParts.map((x) => x.total);
     const pipeline = hitParts.map((x) => x.pipeline);
     const client = hitParts.map((x) => x.total - x.pipeline);

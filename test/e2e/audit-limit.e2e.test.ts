@@ -2,7 +2,7 @@
  * The built CLI under a real file-size limit (`ulimit -f`; Node ignores SIGXFSZ, so the kernel
  * answers with a short write, then EFBIG): the audit file never holds a torn line, the daemon
  * logs an error, counts it, answers /readyz with 503 and writes nothing more to Genesys; after
- * logrotate moves the full file away and SIGHUP reopens it, the refused line is written.
+ * logrotate moves the full file away and SIGUSR1 reopens it, the refused line is written.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -109,7 +109,7 @@ describe('audit file under a file-size limit (built CLI)', () => {
 
     // logrotate moves the file away and signals; the refused line and the paused one follow.
     renameSync(auditFile, `${auditFile}.1`);
-    child.kill('SIGHUP');
+    child.kill('SIGUSR1');
     await waitFor(() => wholeLines(auditFile).length === 2, { timeoutMs: 10_000, what: 'refused and paused lines in the new file' });
     const refusedId = box.org.writes[writesAtLimit - 1]?.conversationId;
     expect(wholeLines(auditFile).map((l) => l.conversationId)).toEqual([refusedId, paused.id]);

@@ -292,7 +292,10 @@ describe('process lifecycle (built CLI)', () => {
       const credentials = Buffer.from(`${CLIENT_ID}:${SECRET}`).toString('base64');
       expect(seenAuth).toBe(`Basic ${credentials}`);
       const stderr = daemon.stderr();
-      expect(stderr).toMatch(/genesys-enricher: .*401/);
+      // Off a terminal the fatal line is JSON like the rest of the log.
+      const fatal = JSON.parse(stderr.trim().split('\n').at(-1) ?? '') as { message?: string; error?: string };
+      expect(fatal.message).toBe('fatal');
+      expect(fatal.error).toMatch(/401/);
       expect(stderr).not.toContain(credentials);
       expect(stderr).not.toContain(SECRET);
     } finally {

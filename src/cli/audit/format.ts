@@ -8,7 +8,7 @@ import type { AuditRecord } from './record.js';
 const SHORT_ID = 8;
 const MAX_TEXT = 60;
 
-/** `2026-03-01 05:08:27Z  enriched  -  447a0cc8  q=1a2b3c4d  call  crm=hit  written=8  12.5 ms` */
+/** `2026-03-01 05:08:27Z  enriched  -  447a0cc8  q=1a2b3c4d  call  crm=cache-hit  written=8  12.5 ms` */
 export function formatRecord(r: AuditRecord): string {
   const parts = [
     formatTime(r.time),

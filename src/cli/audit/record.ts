@@ -4,6 +4,8 @@
  * newer version with more fields. Only the fields the reader shows are checked and kept.
  */
 
+import { currentCrmWord } from './crm-words.js';
+
 /** A dropped field and why it was not written. */
 export interface DroppedField {
   readonly field: string;
@@ -64,7 +66,7 @@ export function parseAuditLine(text: string): ParsedLine {
     ...optionalString('reason', value.reason),
     ...optionalString('queueId', value.queueId),
     ...optionalString('media', value.media),
-    ...optionalString('crm', value.crm),
+    ...(typeof value.crm === 'string' && value.crm !== '' && { crm: currentCrmWord(value.crm, typeof value.reason === 'string' ? value.reason : undefined) }),
     writtenKeys: attributes.filter((k) => !k.endsWith(MARKER_SUFFIX)).length,
     dropped: Array.isArray(value.dropped) ? value.dropped.flatMap(droppedField) : [],
     ...(typeof latency === 'number' && Number.isFinite(latency) && latency >= 0 && { totalMs: latency }),

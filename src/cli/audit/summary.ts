@@ -5,7 +5,7 @@ import type { AuditRecord } from './record.js';
 
 // How many unreadable line numbers the summary names before it only counts.
 const LINE_NUMBERS_SHOWN = 5;
-const EVENT_ORDER = ['enriched', 'skipped', 'failed'];
+const EVENT_ORDER = ['enriched', 'would-enrich', 'skipped', 'failed'];
 
 /** Accumulates one run's records; {@link formatSummary} renders it. */
 export class AuditSummary {
@@ -71,6 +71,9 @@ export function formatSummary(s: AuditSummary, filter: AuditFilter = {}): string
     const f = (ms: number): string => formatMs(ms);
     lines.push(`  ${'latency'.padEnd(width)}        enriched, total: p50 ${f(latency.p50)}, p90 ${f(latency.p90)}, p99 ${f(latency.p99)}, max ${f(latency.max)} (${s.enrichedMs.length} samples)`);
   }
+  const dry = s.events.get('would-enrich') ?? 0;
+  // Shadow-mode lines say what a live run would have written: said plainly, so nobody reads them as writes.
+  if (dry > 0) lines.push(`  ${'dry run'.padEnd(width)}        ${plural(dry, 'conversation')} would have been enriched (run --dry-run: nothing was written)`);
   const ignored = ignoredText(s);
   if (ignored) lines.push(`  ${'ignored'.padEnd(width)}        ${ignored}`);
   return `${lines.join('\n')}\n`;

@@ -3,6 +3,7 @@
  * mapping and schema validation on it, and print field by field what would be written and why.
  * Writes (one PATCH with the marker, as the daemon does) only when asked to.
  */
+import { auditCrmWord } from '../../enrich/crm-word.js';
 import { markerValue } from '../../enrich/marker.js';
 import { createAuditLog, hashAttributes } from '../../sinks/audit.js';
 import { randomUUID } from 'node:crypto';
@@ -168,7 +169,7 @@ async function preview(config: EnricherConfig, req: InspectRequest, ctx: Preview
         media: decision.media,
         traceId,
         attributes: hashAttributes(written, signing.audit),
-        crm: answer.outcome,
+        crm: auditCrmWord(answer.outcome, answer.found),
         latencyMs: { total: 0 },
         schemaVersion: schema.versionId,
         source: 'inspect',

@@ -1,7 +1,7 @@
 /**
  * The sandbox's notification service: channel REST endpoints, the `/channels/{id}` websocket,
  * event publishing through a topic index, fault controls and a benchmark firehose. It speaks
- * genesys-api.md section 3; choices where Genesys documents nothing are listed in `NotificationHub`.
+ * docs/architecture.md, "Notification channels"; choices where Genesys documents nothing are listed in `NotificationHub`.
  */
 import type { Server } from 'node:http';
 import { EnricherError } from '../../errors.js';

@@ -1,5 +1,5 @@
 /**
- * The REST side of notifications (genesys-api.md section 3): create and list channels, HEAD a
+ * The REST side of notifications (docs/architecture.md, "Notification channels"): create and list channels, HEAD a
  * channel, and GET/PUT/POST/DELETE its subscriptions. Another client's channel is a 404, as if it
  * did not exist.
  */

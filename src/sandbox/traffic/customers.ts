@@ -1,5 +1,5 @@
 /**
- * The customer participant of each medium as real orgs show it (genesys-api.md section 11, in the
+ * The customer participant of each medium as real orgs show it (docs/architecture.md, "Conversation frames", in the
  * project's words in docs/sandbox.md): calls with `ani`, `dnis`, a caller name and sometimes an
  * external contact; callbacks without `address`, the numbers in the callback request (sometimes
  * `[""]`); web chat guests with a guest id as address (older ACD chat) or none (web chat v2), and

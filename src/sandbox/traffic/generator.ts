@@ -1,7 +1,7 @@
 /**
- * The sandbox's traffic generator: plays realistic conversation lifecycles (genesys-api.md
- * section 4) through the sandbox org, which publishes a full snapshot after every change. Runs
- * continuously (`start`), for a fixed number of conversations (`play`), or one conversation at a
+ * The sandbox's traffic generator: plays realistic conversation lifecycles (docs/architecture.md,
+ * "Conversation frames") through the sandbox org, which publishes a full snapshot after every
+ * change. Runs continuously (`start`), for a fixed number of conversations (`play`), or one conversation at a
  * time for deterministic tests (`startOne`, with `pause`/`step`/`resume`).
  */
 import { silentLogger, type Logger } from '../../log.js';

@@ -1,5 +1,5 @@
 /**
- * The routed part of every lifecycle, shared by all media (genesys-api.md section 4): an acd
+ * The routed part of every lifecycle, shared by all media (docs/architecture.md, "Conversation frames"): an acd
  * participant with `queueId` while waiting, an agent participant (`userId`, `queueId`) alerting
  * then connected (the acd leg leaves with `transfer`), the handling with its repeated snapshots,
  * blind transfers, requeues, abandons and the final hang-up.

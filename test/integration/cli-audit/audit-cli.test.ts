@@ -29,7 +29,7 @@ describe('genesys-enricher audit (built CLI)', () => {
     expect(r.stderr).toBe('');
     const records = r.stdout.split('\n').filter((l) => /^\d{4}-\d{2}-\d{2} /.test(l));
     expect(records).toHaveLength(3);
-    expect(records[0]).toMatch(/ enriched +- +447a0cc8 +q=a1b2c3d4 +call +crm=hit +written=2 +12\.5 ms$/);
+    expect(records[0]).toMatch(/ enriched +- +447a0cc8 +q=a1b2c3d4 +call +crm=cache-hit +written=2 +12\.5 ms$/);
     expect(records[1]).toMatch(/ skipped +no-customer +890220a7 /);
     expect(records[2]).toMatch(/ failed +write-failed +3c3c3c3c .* crm=stale /);
     expect(r.stdout).toContain('Summary: 3 decisions\n');

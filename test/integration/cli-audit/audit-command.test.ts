@@ -11,7 +11,7 @@ import { jsonLine } from '../../unit/cli-audit/fixtures.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const L1 = jsonLine({ conversationId: '447a0cc8-aaaa-4aaa-8aaa-000000000001', ts: '2026-03-01T09:00:00Z', latencyMs: { total: 10 } });
-const L2 = jsonLine({ conversationId: '890220a7-bbbb-4bbb-8bbb-000000000002', ts: '2026-03-01T11:30:00Z', event: 'skipped', reason: 'crm-not-found', crm: 'miss', attributes: {} });
+const L2 = jsonLine({ conversationId: '890220a7-bbbb-4bbb-8bbb-000000000002', ts: '2026-03-01T11:30:00Z', event: 'skipped', reason: 'crm-not-found', crm: 'not-found', attributes: {} });
 const L3 = jsonLine({ conversationId: '447a0cc8-aaaa-4aaa-8aaa-000000000001', ts: '2026-03-01T11:45:00Z', latencyMs: { total: 30 } });
 
 function captureIo(): { io: { stdout: PassThrough; stderr: PassThrough }; out: () => string; err: () => string } {

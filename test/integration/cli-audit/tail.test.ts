@@ -68,7 +68,7 @@ describe('FileTail', () => {
       appendFileSync(file, 'b\n'); // written before the move, not yet read
       renameSync(file, `${file}.1`);
       await tail.poll(); // gone: keep the old one
-      appendFileSync(`${file}.1`, 'c\n'); // the daemon still writes to its open file until SIGHUP
+      appendFileSync(`${file}.1`, 'c\n'); // the daemon still writes to its open file until SIGUSR1
       writeFileSync(file, 'd\n');
       await tail.poll();
       appendFileSync(file, 'e\n');

@@ -105,9 +105,12 @@ describe('the daemon serves /metrics and /readyz (built CLI against the sandbox)
   });
 
   it('answers /healthz', async () => {
-    const reply = await get(`${opsUrl}/healthz`);
-    expect(reply.status).toBe(200);
-    expect(JSON.parse(reply.body)).toEqual({ status: 'ok' });
+    // The endpoint listens from the first second; the state says when start-up is done.
+    const reply = await waitFor(async () => {
+      const r = await get(`${opsUrl}/healthz`);
+      return r.status === 200 && (JSON.parse(r.body) as { state?: string }).state === 'running' ? r : undefined;
+    }, { timeoutMs: 15_000, what: '/healthz state running' });
+    expect(JSON.parse(reply.body)).toEqual({ status: 'ok', state: 'running' });
   });
 
   it('moves /metrics counters as the sandbox drives traffic', async () => {

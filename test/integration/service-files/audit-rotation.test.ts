@@ -1,7 +1,7 @@
 /**
  * Log rotation of the audit trail as docs/operations.md describes it: the built CLI (sandbox mode)
  * writes audit lines, the file is rotated (by logrotate with config/logrotate.conf when logrotate
- * is installed, else by the same rename + SIGHUP by hand), and the daemon carries on in a new file
+ * is installed, else by the same rename + SIGUSR1 by hand), and the daemon carries on in a new file
  * without losing or repeating a line. Needs the build (`npm test` builds first).
  */
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { waitFor } from '../../helpers/wait-for.js';
 
 const SHIPPED_AUDIT_PATH = '/var/log/genesys-enricher/audit.jsonl';
 const hasLogrotate = spawnSync('logrotate', ['--version']).error === undefined;
-const how = hasLogrotate ? 'logrotate with config/logrotate.conf' : 'rename + SIGHUP by hand (logrotate is not installed)';
+const how = hasLogrotate ? 'logrotate with config/logrotate.conf' : 'rename + SIGUSR1 by hand (logrotate is not installed)';
 
 /** Complete audit lines of a file (a line being written may be cut). */
 function readLines(file: string): AuditLine[] {
@@ -35,7 +35,7 @@ function logrotateConfig(auditFile: string, pid: number): string {
     .replace(`${SHIPPED_AUDIT_PATH} {`, `${auditFile} {`)
     // The test's folder belongs to whoever runs it; there is no genesys-enricher user here.
     .replace(/^\s*su \S+ \S+$/m, '')
-    .replace(/^\s*systemctl kill .*$/m, `        kill -HUP ${pid}`);
+    .replace(/^\s*systemctl kill .*$/m, `        kill -USR1 ${pid}`);
 }
 
 /** A port nobody listens on right now (the sandbox command does not report the one it bound). */
@@ -61,7 +61,7 @@ describe('audit trail rotation', () => {
     const port = await freePort();
     cli = startCli(['sandbox', '--rate', '40', '--audit-file', auditFile, '--http-listen', `127.0.0.1:${port}`]);
     const pid = cli.child.pid ?? 0;
-    // /healthz answers once start-up is complete, and so the SIGHUP handler is in place.
+    // /healthz answers once start-up is complete, and so the SIGUSR1 handler is in place.
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, { timeoutMs: 20_000, what: '/healthz' });
     await waitFor(() => readLines(auditFile).length >= 2, { timeoutMs: 20_000, what: 'two audit lines' });
 
@@ -73,7 +73,7 @@ describe('audit trail rotation', () => {
       expect(r.status).toBe(0);
     } else {
       renameSync(auditFile, `${auditFile}-rotated`);
-      process.kill(pid, 'SIGHUP');
+      process.kill(pid, 'SIGUSR1');
     }
     await waitFor(() => readLines(auditFile).length >= 2, { timeoutMs: 20_000, what: 'audit lines in the new file' }).catch((err: unknown) => {
       const files = readdirSync(dir).map((f) => `${f}: ${readLines(join(dir, f)).length} lines`).join(', ');
@@ -83,7 +83,7 @@ describe('audit trail rotation', () => {
     expect(await cli.stop('SIGTERM')).toBe(0);
 
     const rotated = readdirSync(dir).filter((f) => f.startsWith('audit.jsonl') && f !== 'audit.jsonl');
-    // One rotated file, left uncompressed (delaycompress): it may still receive lines until the HUP.
+    // One rotated file, left uncompressed (delaycompress): it may still receive lines until the USR1.
     expect(rotated).toHaveLength(1);
     expect(rotated[0]).not.toMatch(/\.gz$/);
     const before = readLines(join(dir, rotated[0]!));

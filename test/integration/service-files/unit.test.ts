@@ -47,7 +47,8 @@ describe('config/genesys-enricher.service', () => {
     ['Service', 'Type', 'exec'],
     ['Service', 'User', 'genesys-enricher'],
     ['Service', 'Group', 'genesys-enricher'],
-    ['Service', 'ExecReload', '/bin/kill -HUP $MAINPID'],
+    ['Service', 'ExecReload', '/usr/bin/genesys-enricher reload --pid $MAINPID'],
+    ['Service', 'RuntimeDirectory', 'genesys-enricher'],
     ['Service', 'Restart', 'on-failure'],
     // A config error exits with the usage code: restarting cannot fix it.
     ['Service', 'RestartPreventExitStatus', String(EXIT.usage)],
@@ -103,7 +104,7 @@ describe('config/genesys-enricher.service', () => {
     expect(example.audit.file.startsWith(logsDir)).toBe(true);
     const logrotate = readFileSync(new URL('config/logrotate.conf', ROOT), 'utf8');
     expect(logrotate).toMatch(new RegExp(`^${example.audit.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\{`, 'm'));
-    expect(logrotate).toContain(`systemctl kill --signal=HUP ${UNIT_NAME}`);
+    expect(logrotate).toContain(`systemctl kill --signal=USR1 ${UNIT_NAME}`);
   });
 
   it('is documented with the same credential names the config references', () => {
@@ -141,10 +142,10 @@ describe('systemd-analyze', () => {
   const dir = mkdtempSync(join(tmpdir(), 'unit-verify-'));
   afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
-  /** The unit with ExecStart pointing at a binary that exists here (verify checks it is executable). */
+  /** The unit with ExecStart and ExecReload pointing at a binary that exists here (verify checks it is executable). */
   function unitCopy(): string {
     const file = join(dir, UNIT_NAME);
-    writeFileSync(file, UNIT_TEXT.replace(/^ExecStart=\S+/m, `ExecStart=${process.execPath}`));
+    writeFileSync(file, UNIT_TEXT.replace(/^ExecStart=\S+/m, `ExecStart=${process.execPath}`).replace(/^ExecReload=\S+/m, `ExecReload=${process.execPath}`));
     return file;
   }
 

@@ -17,17 +17,17 @@ describe('formatRecord', () => {
     [
       'an enrichment',
       {},
-      '2026-03-01 05:08:27Z  enriched  -                     447a0cc8  q=a1b2c3d4  call      crm=hit      written=2  10.0 ms',
+      '2026-03-01 05:08:27Z  enriched  -                     447a0cc8  q=a1b2c3d4  call      crm=cache-hit  written=2  10.0 ms',
     ],
     [
       'an enrichment that dropped fields',
       { dropped: [{ field: 'Flow.tier', reason: 'not-in-enum' }, { field: 'Flow.vip', reason: 'not-boolean' }], latencyMs: { total: 12.345 } },
-      '2026-03-01 05:08:27Z  enriched  -                     447a0cc8  q=a1b2c3d4  call      crm=hit      written=2  dropped=Flow.tier(not-in-enum),Flow.vip(not-boolean)  12.3 ms',
+      '2026-03-01 05:08:27Z  enriched  -                     447a0cc8  q=a1b2c3d4  call      crm=cache-hit  written=2  dropped=Flow.tier(not-in-enum),Flow.vip(not-boolean)  12.3 ms',
     ],
     [
       'a skip',
       { event: 'skipped', reason: 'crm-not-found', crm: 'miss', attributes: {}, media: 'email', latencyMs: { crm: 4, total: 4.04 } },
-      '2026-03-01 05:08:27Z  skipped   crm-not-found         447a0cc8  q=a1b2c3d4  email     crm=miss     written=0  4.0 ms',
+      '2026-03-01 05:08:27Z  skipped   crm-not-found         447a0cc8  q=a1b2c3d4  email     crm=not-found  written=0  4.0 ms',
     ],
     [
       'a failure without queue, media or crm',

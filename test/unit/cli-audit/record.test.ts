@@ -39,7 +39,7 @@ describe('parseAuditLine', () => {
         conversationId: 'c1',
         queueId: 'a1b2c3d4-0000-4000-8000-000000000001',
         media: 'call',
-        crm: 'hit',
+        crm: 'cache-hit',
         writtenKeys: 2,
         dropped: [{ field: 'Flow.vip', reason: 'not-boolean' }],
         totalMs: 10,

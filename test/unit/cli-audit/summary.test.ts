@@ -56,7 +56,7 @@ describe('AuditSummary and formatSummary', () => {
         '  enriched      4',
         '  skipped       3   crm-not-found 2, no-customer 1',
         '  failed        1   write-failed 1',
-        '  crm             hit 4, miss 2, stale 1',
+        '  crm             cache-hit 4, not-found 2, stale 1',
         '  latency         enriched, total: p50 20.0 ms, p90 40.0 ms, p99 40.0 ms, max 40.0 ms (4 samples)',
         '  ignored         2 unreadable lines (line 3, 9), 1 incomplete last line',
         '',
@@ -88,5 +88,19 @@ describe('ignoredText', () => {
     [[2], 2, '1 unreadable line (line 2), 2 incomplete last lines'],
   ])('%j and %d incomplete', (unreadable, incomplete, expected) => {
     expect(ignoredText({ unreadable, incomplete })).toBe(expected);
+  });
+});
+
+describe('dry-run lines in the summary', () => {
+  it('counts would-enrich after enriched and says nothing was written', () => {
+    const s = new AuditSummary();
+    const line = (event: string, id: string): AuditRecord => ({ raw: '', ts: '2026-03-01T00:00:00Z', time: 0, event, conversationId: id, writtenKeys: 1, dropped: [], crm: 'fetched' });
+    s.add(line('would-enrich', 'a'));
+    s.add(line('skipped', 'b'));
+    s.add(line('would-enrich', 'c'));
+    const text = formatSummary(s);
+    expect(text).toMatch(/^ {2}would-enrich +2$/m);
+    expect(text.indexOf('would-enrich')).toBeLessThan(text.indexOf('skipped'));
+    expect(text).toMatch(/^ {2}dry run +2 conversations would have been enriched \(run --dry-run: nothing was written\)$/m);
   });
 });

@@ -35,10 +35,24 @@ describe('installStopSignals', () => {
     expect(handler).toHaveBeenCalledTimes(2);
   });
 
+  it('holds SIGUSR1 apart from SIGHUP: each goes to its own handler', () => {
+    const { source, signals } = setup();
+    source.emit('SIGUSR1');
+    const hup = vi.fn();
+    const usr1 = vi.fn();
+    signals.onHup(hup);
+    signals.onUsr1(usr1);
+    expect(usr1).toHaveBeenCalledTimes(1);
+    expect(hup).not.toHaveBeenCalled();
+    source.emit('SIGHUP');
+    expect(hup).toHaveBeenCalledTimes(1);
+    expect(usr1).toHaveBeenCalledTimes(1);
+  });
+
   it('removes its listeners on dispose', () => {
     const { source, signals } = setup();
     expect(source.listenerCount('SIGHUP')).toBe(1);
     signals.dispose();
-    expect(source.listenerCount('SIGHUP') + source.listenerCount('SIGTERM') + source.listenerCount('SIGINT')).toBe(0);
+    expect(source.listenerCount('SIGHUP') + source.listenerCount('SIGTERM') + source.listenerCount('SIGINT') + source.listenerCount('SIGUSR1')).toBe(0);
   });
 });

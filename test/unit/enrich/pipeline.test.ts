@@ -43,6 +43,8 @@ function harness(opts: {
   read?: (conversationId: string) => Promise<unknown>;
   schema?: CompiledSchema | undefined;
   options?: Partial<EnricherOptions>;
+  dryRun?: boolean;
+  webhook?: { post(event: unknown): void };
 } = {}): Harness {
   const writes: Harness['writes'] = [];
   const lookups: CrmContext[] = [];
@@ -80,12 +82,33 @@ function harness(opts: {
       audit,
       logger: silentLogger,
       ...(opts.read && { reader: { getConversation: opts.read } }),
+      ...(opts.dryRun === true && { dryRun: true }),
+      ...(opts.webhook && { webhook: opts.webhook }),
     },
   );
   return { enricher, writes, lookups, audit };
 }
 
 describe('Enricher', () => {
+  it('in a dry run sends no PATCH, audits would-enrich with hashes only, and tells no webhook', async () => {
+    const posted: unknown[] = [];
+    const h = harness({ dryRun: true, webhook: { post: (e) => posted.push(e) } });
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await waitFor(() => h.audit.lines.length === 1);
+    expect(h.writes).toEqual([]);
+    const line = h.audit.lines[0]!;
+    expect(line).toMatchObject({ event: 'would-enrich', conversationId: 'c1', crm: 'fetched' });
+    expect(line.attributes?.['crm.accountId']).toBe(hashValue('ACC-1', SIGNING.audit));
+    expect(Object.keys(line.attributes ?? {})).toContain(MARKER);
+    expect(JSON.stringify(line)).not.toContain('ACC-1');
+    expect(posted).toEqual([]);
+    expect(h.enricher.summary).toMatchObject({ wouldEnrich: 1, enriched: 0 });
+    // Settled: a repeated snapshot does not make a second line.
+    h.enricher.offer(connected('c1'), undefined, 'live');
+    await new Promise((r) => setImmediate(r));
+    expect(h.audit.lines).toHaveLength(1);
+  });
+
   it('writes mapped, coerced attributes plus the marker with one PATCH, and audits hashes only', async () => {
     const h = harness();
     h.enricher.offer(connected('c1'), undefined, 'live', 'corr-frame');
@@ -97,7 +120,7 @@ describe('Enricher', () => {
     expect(readMarker(SIGNING.marker, 'c1', w.attributes[MARKER])).toEqual({ kind: 'valid', traceId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(h.lookups[0]).toMatchObject({ phone: '+4915112345678', conversationId: 'c1', queueId: Q1 });
     const line = h.audit.lines[0]!;
-    expect(line).toMatchObject({ event: 'enriched', conversationId: 'c1', participantId: 'p-cust', queueId: Q1, crm: 'miss', schemaVersion: '3.0', correlationId: 'corr-1' });
+    expect(line).toMatchObject({ event: 'enriched', conversationId: 'c1', participantId: 'p-cust', queueId: Q1, crm: 'fetched', schemaVersion: '3.0', correlationId: 'corr-1' });
     expect(line.attributes?.['crm.accountId']).toBe(hashValue('ACC-1', SIGNING.audit));
     expect(w.attributes[MARKER]?.startsWith(`${line.traceId}.`)).toBe(true);
     expect(JSON.stringify(line)).not.toContain('ACC-1');

@@ -14,7 +14,7 @@ const line = (i: number): AuditLine => ({
   participantId: 'p',
   traceId: `t-${i}`,
   attributes: hashAttributes({ accountId: `ACC-${i}` }, KEY),
-  crm: 'hit',
+  crm: 'cache-hit',
   latencyMs: { crm: 1, write: 2, total: 3 },
 });
 

@@ -135,7 +135,6 @@ describe('Enricher', () => {
     ['not found', { outcome: 'miss', found: false, latencyMs: 1 }, 'skipped', 'crm-not-found'],
     ['no key', { outcome: 'error', found: false, latencyMs: 0, error: 'no-lookup-key' }, 'skipped', 'no-lookup-key'],
     ['timeout', { outcome: 'timeout', found: false, latencyMs: 5, error: 'timeout' }, 'failed', 'crm-timeout'],
-    ['breaker open', { outcome: 'error', found: false, latencyMs: 0, error: 'circuit-open' }, 'failed', 'crm-circuit-open'],
   ] as const)('CRM %s -> %s %s and no write', async (_name, result, event, reason) => {
     const h = harness({ crm: () => Promise.resolve(result as CrmResult) });
     h.enricher.offer(connected('c1'), undefined, 'live');

@@ -91,9 +91,10 @@ export interface EnricherDeps {
   /** Told about every audited decision (the sandbox command prints them). */
   readonly onDecision?: (line: AuditLine) => void;
   /**
-   * Whether the trail already holds the `enriched` line of this trace id. A conversation found by
-   * the backfill with our marker but no such line was written just before a crash: its line is
-   * recovered once (event `enriched`, reason `recovered`), so the trail stays one line per write.
+   * Whether the trail already holds the `enriched` line of this trace id. A conversation seen (by
+   * the live feed or the backfill, whichever comes first) with our marker but no such line was
+   * written just before a crash: its line is recovered once (event `enriched`, reason `recovered`),
+   * so the trail stays one line per write.
    */
   readonly isAudited?: (traceId: string) => boolean;
 }
@@ -198,7 +199,9 @@ export class Enricher {
     this.deps.metrics?.conversationsSeen.inc({ source });
     if (decision.kind === 'skip') {
       this.claims.done(view.id);
-      if (decision.reason === 'already-enriched' && source === 'backfill' && this.recover(view.participants.find((p) => p.id === decision.participantId), decision, correlationId)) return;
+      // Any source: after a restart the live feed often shows such a conversation before the
+      // catch-up does (any change resends it), and once settled here the catch-up skips it.
+      if (decision.reason === 'already-enriched' && this.recover(view.participants.find((p) => p.id === decision.participantId), decision, source, correlationId)) return;
       this.record({
         event: 'skipped',
         reason: decision.reason,
@@ -228,7 +231,7 @@ export class Enricher {
   }
 
   /** Writes the missing `enriched` line of a pre-crash write; true when it did. */
-  private recover(target: ParticipantView | undefined, decision: { conversationId: string; queueId?: string }, correlationId: string | undefined): boolean {
+  private recover(target: ParticipantView | undefined, decision: { conversationId: string; queueId?: string }, source: Source, correlationId: string | undefined): boolean {
     if (!target) return false;
     // Only a marker that verifies is ours: a forged one never becomes a `recovered` line.
     const marker = this.verify()(decision.conversationId, target.attributes[this.opts.detect.markerKey]);
@@ -247,7 +250,7 @@ export class Enricher {
         traceId,
         attributes: hashAttributes(written, this.opts.signing.audit),
         latencyMs: { total: 0 },
-        source: 'backfill',
+        source,
         ...(correlationId !== undefined && { correlationId }),
       },
       performance.now(),

@@ -37,6 +37,7 @@ import { Metrics } from './ops/metrics.js';
 import { assessReadiness, type ReadinessReport } from './ops/readiness.js';
 import { SchemaStore } from './schema/store.js';
 import { AuditIndex, createAuditLog, type AuditLine, type AuditSink } from './sinks/audit.js';
+import { AUDIT_FILE_DEFAULTS, type AuditFs, type AuditHealth } from './sinks/audit-file.js';
 import { AnalyticsWebhook, WEBHOOK_DEFAULTS } from './sinks/webhook.js';
 import { CHANNEL_DEFAULTS, type ChannelOptions, type ChannelStats } from './stream/channel.js';
 import { conversationIdOfText } from './stream/frames.js';
@@ -53,6 +54,8 @@ export interface DaemonOverrides {
   readonly enricher?: Partial<Pick<EnricherOptions, 'concurrency' | 'retryAfterMs' | 'claimsMax'>>;
   /** Gap reports within this window share one backfill run. */
   readonly backfillDebounceMs?: number;
+  /** The audit file's file calls and retry timing (tests make the disk fail on cue). */
+  readonly audit?: { readonly fs?: AuditFs; readonly retryMs?: number };
 }
 
 export interface DaemonDeps {
@@ -187,10 +190,15 @@ export class Daemon {
     this.flowId = await this.step(resolveFlowId(config.flow, this.genesys));
     this.schemas = await this.step(this.loadSchemas(config, this.flowId));
     this.showSchemaVersion(this.schemas);
-    this.crm = new CrmClient(config.crm, { logger: logger.child({ component: 'crm' }) });
+    this.crm = new CrmClient(config.crm, {
+      logger: logger.child({ component: 'crm' }),
+      onCall: (result, failure) => {
+        metrics.crmCalls.inc({ result, reason: failure ?? 'ok' });
+      },
+    });
     this.closers.push(() => this.crm.close());
     const auditIndex = new AuditIndex(config.audit.file);
-    this.audit = this.deps.audit ?? createAuditLog(config.audit.file);
+    this.audit = this.deps.audit ?? this.openAudit(config.audit.file);
     this.closers.push(() => this.audit.close());
     this.webhook = this.createWebhook(config);
     this.enricher = new Enricher(
@@ -201,7 +209,13 @@ export class Daemon {
         claimsMax: this.overrides.enricher?.claimsMax ?? ENRICHER_DEFAULTS.claimsMax,
       },
       {
-        writer: this.genesys,
+        writer: {
+          // With `audit.onWriteFailure: pause`, nothing is written that could not be audited.
+          patchParticipantAttributes: async (conversationId, participantId, attributes) => {
+            if (this.config.audit.onWriteFailure === 'pause') await this.audit.whenWritable?.();
+            return this.genesys.patchParticipantAttributes(conversationId, participantId, attributes);
+          },
+        },
         // Read-backs decide a live write's fate: they go at write priority.
         reader: { getConversation: (id) => this.genesys.getConversation(id, PRIORITY.write) },
         crm: { lookup: (ctx) => this.crm.lookup(ctx) },
@@ -337,7 +351,7 @@ export class Daemon {
       parseCrmTemplate(next.crm.url);
     }
     // Opened last: the one prepared resource that must be closed again if the reload is dropped.
-    const audit = changed.has('audit') && prev.audit.file !== next.audit.file && this.deps.audit === undefined ? createAuditLog(next.audit.file) : undefined;
+    const audit = changed.has('audit') && prev.audit.file !== next.audit.file && this.deps.audit === undefined ? this.openAudit(next.audit.file) : undefined;
     // Stop may have begun while the steps above waited for Genesys.
     if (this.stopRequested()) {
       await audit?.close();
@@ -363,7 +377,10 @@ export class Daemon {
     const applied = plan.live;
     this.logger.info('config reloaded', { queues: queues.length, applied, needsRestart: plan.needsRestart });
     if (plan.needsRestart.length > 0) this.logger.warn('some changed settings take effect only after a restart', { sections: plan.needsRestart });
-    await oldAudit?.close();
+    // Lines the old file still owed are reported, not thrown: the reload itself has been applied.
+    await oldAudit?.close().catch((err: unknown) => {
+      this.logger.error('the previous audit file closed with lines it could not take', { error: err instanceof Error ? err.message : 'unknown' });
+    });
     if (changed.has('stream')) await this.replaceChannels(this.channelOptions(next));
     else if (changed.has('queues') || changed.has('media') || schema !== undefined) await this.channels.update(this.topics());
     return { applied, needsRestart: plan.needsRestart };
@@ -392,6 +409,35 @@ export class Daemon {
     if (!old) return;
     this.retiredWebhooks.add(old);
     void old.stop(WEBHOOK_STOP_GRACE_MS).finally(() => this.retiredWebhooks.delete(old));
+  }
+
+  /** The audit trail's state for readiness (undefined for a sink that cannot fail). */
+  auditHealth(): AuditHealth | undefined {
+    return this.audit.health?.();
+  }
+
+  /** The audit file, with its failures turned into log lines and metrics. */
+  private openAudit(file: string): AuditSink & { reopen(): Promise<void> } {
+    const o = this.overrides.audit;
+    return createAuditLog(file, { ...AUDIT_FILE_DEFAULTS, ...(o?.retryMs !== undefined && { retryMs: o.retryMs }) }, {
+      ...(o?.fs !== undefined && { fs: o.fs }),
+      onHealthChange: (health) => {
+        this.metrics.auditWritable.set(health.writable ? 1 : 0);
+        if (health.writable) {
+          this.logger.info('audit trail writable again; waiting lines written', { dropped: health.dropped });
+          return;
+        }
+        this.metrics.auditWriteFailures.inc();
+        const pausing = this.config.audit.onWriteFailure === 'pause';
+        this.logger.error(`audit trail cannot be written; ${pausing ? 'writes to Genesys pause' : 'enrichment continues'} until it can`, {
+          error: health.error,
+          pending: health.pending,
+        });
+      },
+      onDropped: () => {
+        this.metrics.auditDropped.inc();
+      },
+    });
   }
 
   /** Starts a fresh audit file at the same path (after logrotate moved the old one away). */
@@ -457,9 +503,16 @@ export class Daemon {
   }
 
   private async loadSchemas(config: EnricherConfig, flowId: string | undefined): Promise<SchemaStore> {
-    const store = new SchemaStore(
+    const store: SchemaStore = new SchemaStore(
       { maxValueLength: config.attributes.maxValueLength, ...(config.flow.schema !== undefined && { inline: config.flow.schema }) },
-      { logger: this.logger, ...(flowId !== undefined && { source: { loadPublished: () => loadPublishedSchema(flowId, this.genesys) } }) },
+      {
+        logger: this.logger,
+        ...(flowId !== undefined && { source: { loadPublished: () => loadPublishedSchema(flowId, this.genesys) } }),
+        // A republish swaps the schema in place: schema_info follows (a store replaced by a reload stays quiet).
+        onInstalled: () => {
+          if (this.schemas === store) this.showSchemaVersion(store);
+        },
+      },
     );
     await store.load();
     return store;

@@ -43,6 +43,11 @@ export const CRM_URL_PLACEHOLDERS = CRM_TEMPLATE_FIELDS;
 /** One of {@link CRM_URL_PLACEHOLDERS}. */
 export type CrmUrlPlaceholder = (typeof CRM_URL_PLACEHOLDERS)[number];
 
+/** What the pipeline does while the audit trail cannot be written: hold Genesys writes, or go on. */
+export const AUDIT_WRITE_FAILURE_MODES = ['pause', 'continue'] as const;
+/** One of {@link AUDIT_WRITE_FAILURE_MODES}. */
+export type AuditWriteFailureMode = (typeof AUDIT_WRITE_FAILURE_MODES)[number];
+
 /** Value of `audit.file` that sends the audit trail to standard output. */
 export const AUDIT_STDOUT = '-';
 /** Value of `http.listen` that turns the health/metrics server off. */
@@ -65,7 +70,7 @@ export const CONFIG_DEFAULTS = {
   // Owned by the identity resolution (src/enrich/identity.ts), which explains each choice.
   identity: IDENTITY_DEFAULTS,
   analytics: { timeoutMs: 2_000 },
-  audit: { file: 'audit.jsonl' },
+  audit: { file: 'audit.jsonl', onWriteFailure: 'pause' },
   http: { listen: '127.0.0.1:9464' },
   stream: { heartbeatTimeoutMs: 15_000, pongTimeoutMs: 5_000, connectTimeoutMs: 10_000, reconnectMinMs: 500, reconnectMaxMs: 30_000 },
   backfill: { intervalMs: 300_000 },

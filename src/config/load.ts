@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { parseConfig } from './parse.js';
 import type { EnricherConfig } from './types.js';
@@ -34,9 +34,17 @@ function firstLine(message: string): string {
 }
 
 function parseYaml(text: string): { value: unknown; problems: ConfigProblem[] } {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  // uniqueKeys off: the library compares each key with every earlier one (quadratic in a map's
+  // size; 200,000 keys took over a minute); duplicateKeyOffset finds them in one pass instead.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, lineCounter });
   // With prettyErrors the first line is "<what> at line L, column C"; the lines after it quote the file.
   const problems = [...doc.errors, ...doc.warnings].map((e) => ({ path: '', message: `YAML: ${firstLine(e.message)}` }));
+  const duplicate = problems.length === 0 ? duplicateKeyOffset(doc.contents) : undefined;
+  if (duplicate !== undefined) {
+    const { line, col } = lineCounter.linePos(duplicate);
+    problems.push({ path: '', message: `YAML: Map keys must be unique at line ${line}, column ${col}` });
+  }
   if (problems.length > 0) return { value: undefined, problems };
   try {
     return { value: doc.toJS({ maxAliasCount: 1_000 }), problems };
@@ -44,6 +52,39 @@ function parseYaml(text: string): { value: unknown; problems: ConfigProblem[] } 
     const message = err instanceof Error ? firstLine(err.message) : 'cannot be converted';
     return { value: undefined, problems: [{ path: '', message: `YAML: ${message}` }] };
   }
+}
+
+/**
+ * Offset of the first repeated scalar key in any mapping of the document, or `undefined`. Walks
+ * with an explicit stack (no recursion: a deeply nested file cannot exhaust the call stack), one
+ * set per mapping: linear in the size of the file.
+ */
+export function duplicateKeyOffset(root: unknown): number | undefined {
+  const stack: unknown[] = [root];
+  const visited = new Set<unknown>();
+  let first: number | undefined;
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (visited.has(node)) continue;
+    visited.add(node);
+    if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    } else if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const key = pair.key as YamlNode | null;
+        if (isScalar(key)) {
+          if (seen.has(key.value)) {
+            const at = key.range?.[0] ?? 0;
+            if (first === undefined || at < first) first = at;
+          }
+          seen.add(key.value);
+        }
+        stack.push(pair.value);
+      }
+    }
+  }
+  return first;
 }
 
 function lineAndColumn(text: string, offset: number): string {

@@ -12,6 +12,7 @@ import { resolveReferences } from './references.js';
 import { configStruct, type ValidatedConfig } from './schema.js';
 import type { EnricherConfig, FlowRef, GenesysConfig, InlineFlowSchema, QueueRef } from './types.js';
 import { parseListen } from './urls.js';
+import { plainHttpCredentialWarnings } from './warnings.js';
 
 /** Where the raw tree came from and where its references are read. */
 export interface ParseContext {
@@ -51,6 +52,7 @@ export function parseConfig(raw: unknown, ctx: ParseContext): EnricherConfig {
       `genesys.clientSecret is written inline in ${ctx.file}; prefer \${ENV_NAME} or \${credential:NAME} so the file holds no secret`,
     );
   }
+  warnings.push(...plainHttpCredentialWarnings(validated));
   const config = deepFreeze(toEnricherConfig(validated, ctx.file, warnings));
   rememberSubstitutedValues(config, tree.substitutedValues);
   return config;
@@ -91,7 +93,7 @@ function toEnricherConfig(v: ValidatedConfig, file: string, warnings: string[]):
     attributes: v.attributes,
     identity: v.identity,
     analytics: webhookUrl === undefined ? { timeoutMs } : { webhookUrl, timeoutMs },
-    audit: { file: v.audit.file === AUDIT_STDOUT ? AUDIT_STDOUT : resolvePath(dirname(file), v.audit.file) },
+    audit: { file: v.audit.file === AUDIT_STDOUT ? AUDIT_STDOUT : resolvePath(dirname(file), v.audit.file), onWriteFailure: v.audit.onWriteFailure },
     http: { listen },
     signing: v.signing.key === undefined ? {} : { key: v.signing.key },
     stream: v.stream,

@@ -30,6 +30,13 @@ export interface ResolvedTree {
 
 class ReferenceProblem extends Error {}
 
+/**
+ * Deepest nesting a config file may have. The real keys go 5 levels deep and an inline flow
+ * schema a few more; the walk below recurses per level, so a limit also keeps a hostile file
+ * from exhausting the call stack (a crash instead of a config error).
+ */
+export const MAX_CONFIG_DEPTH = 64;
+
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // systemd credential names: no path separators, not "." or "..".
 const CREDENTIAL_NAME = /^(?!\.{1,2}$)[A-Za-z0-9_.@-]+$/;
@@ -48,6 +55,8 @@ export function parseReference(body: string): Reference | undefined {
  * containing the text) when the syntax is wrong. Returns the text and how many references it had.
  */
 export function expandString(text: string, resolve: (ref: Reference) => string): { text: string; references: number } {
+  // Most strings hold no reference: skip the character walk.
+  if (!text.includes('${')) return { text, references: 0 };
   let out = '';
   let references = 0;
   let i = 0;
@@ -109,6 +118,7 @@ export function resolveReferences(raw: unknown, sources: ReferenceSources): Reso
 
   const walk = (node: unknown, path: (string | number)[]): unknown => {
     if (typeof node === 'string') {
+      if (!node.includes('${')) return node;
       try {
         const { text, references } = expandString(node, resolve);
         if (references > 0) referencedPaths.add(formatPath(path));
@@ -120,6 +130,10 @@ export function resolveReferences(raw: unknown, sources: ReferenceSources): Reso
       }
     }
     if (typeof node !== 'object' || node === null) return node;
+    if (path.length >= MAX_CONFIG_DEPTH) {
+      problems.push({ path: formatPath(path.slice(0, 8)), message: `is nested deeper than ${MAX_CONFIG_DEPTH} levels` });
+      return undefined;
+    }
     // YAML aliases can make a tree refer to itself.
     if (ancestors.has(node)) {
       problems.push({ path: formatPath(path), message: 'refers to itself (recursive YAML alias)' });
@@ -128,16 +142,22 @@ export function resolveReferences(raw: unknown, sources: ReferenceSources): Reso
     ancestors.add(node);
     let out: unknown;
     if (Array.isArray(node)) {
-      out = node.map((item: unknown, index) => walk(item, [...path, index]));
+      out = node.map((item: unknown, index) => {
+        path.push(index);
+        const value = walk(item, path);
+        path.pop();
+        return value;
+      });
     } else {
-      const copy: Record<string, unknown> = {};
+      const entries: [string, unknown][] = [];
       for (const [key, value] of Object.entries(node)) {
         if (value === null) continue;
-        // defineProperty, not assignment: a "__proto__" key must stay a plain (unknown) key.
-        const property = { value: walk(value, [...path, key]), enumerable: true, writable: true, configurable: true };
-        Object.defineProperty(copy, key, property);
+        path.push(key);
+        entries.push([key, walk(value, path)]);
+        path.pop();
       }
-      out = copy;
+      // fromEntries defines own properties: a "__proto__" key stays a plain (unknown) key.
+      out = Object.fromEntries(entries);
     }
     ancestors.delete(node);
     return out;

@@ -5,7 +5,7 @@
  */
 import type { CrmOptions } from '../crm/options.js';
 import type { IdentitySources } from '../enrich/identity.js';
-import type { GenesysRegion, LogFormat, LogLevel, MediaType, Target, Trigger } from './constants.js';
+import type { AuditWriteFailureMode, GenesysRegion, LogFormat, LogLevel, MediaType, Target, Trigger } from './constants.js';
 
 /** Rate and transport settings for the Genesys Cloud API, shared by both ways of reaching it. */
 export interface GenesysLimits {
@@ -83,6 +83,11 @@ export interface AnalyticsConfig {
 export interface AuditConfig {
   /** Absolute path of the JSON-lines file, or `-` for standard output. */
   readonly file: string;
+  /**
+   * While the file refuses lines (full disk, size limit): `pause` holds every write to Genesys
+   * until the waiting lines are written; `continue` goes on writing (lines wait in memory).
+   */
+  readonly onWriteFailure: AuditWriteFailureMode;
 }
 
 /** The root of the keys that sign the marker and the audit hashes. */
@@ -182,7 +187,7 @@ export interface ConfigDefaults {
   readonly attributes: Pick<AttributesConfig, 'prefix' | 'maxValueLength'>;
   readonly identity: IdentityConfig;
   readonly analytics: Pick<AnalyticsConfig, 'timeoutMs'>;
-  readonly audit: { readonly file: string };
+  readonly audit: { readonly file: string; readonly onWriteFailure: AuditWriteFailureMode };
   readonly http: { readonly listen: string };
   readonly stream: StreamConfig;
   readonly backfill: BackfillConfig;

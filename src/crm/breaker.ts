@@ -23,8 +23,13 @@ export type BreakerState =
   | { readonly name: 'open'; readonly untilMs: number }
   | { readonly name: 'half-open'; readonly probing: boolean };
 
-/** How a permitted call ended: `release` = it never reached the CRM (queue timeout, shutdown). */
-export type CallResult = 'success' | 'failure' | 'release';
+/**
+ * How a permitted call ended: `release` = it never reached the CRM (queue timeout, shutdown);
+ * `bad-answer` = the CRM answered, but with something unusable for this one customer (malformed
+ * JSON, a scalar, an oversize body). A bad answer proves the CRM is up: it neither counts towards
+ * opening the breaker (a few odd records must not cut every customer off) nor resets the count.
+ */
+export type CallResult = 'success' | 'failure' | 'release' | 'bad-answer';
 
 /** The breaker every client starts with. */
 export const CLOSED: BreakerState = { name: 'closed', failures: 0 };
@@ -53,10 +58,11 @@ export function settleCall(state: BreakerState, result: CallResult, nowMs: numbe
   switch (state.name) {
     case 'closed':
       if (result === 'success') return CLOSED;
-      if (result === 'release') return state;
+      if (result === 'release' || result === 'bad-answer') return state;
       return state.failures + 1 >= cfg.failureThreshold ? open : { name: 'closed', failures: state.failures + 1 };
     case 'half-open':
-      if (result === 'success') return CLOSED;
+      // The probe got an answer, usable or not: the CRM is back.
+      if (result === 'success' || result === 'bad-answer') return CLOSED;
       if (result === 'release') return { name: 'half-open', probing: false };
       return open;
     case 'open':
@@ -108,7 +114,7 @@ export class CircuitBreaker {
         if (settled) return;
         settled = true;
         if (generation !== this.#generation) return;
-        const reason = result === 'success' ? 'call succeeded' : result === 'failure' ? 'call failed' : 'probe released';
+        const reason = { success: 'call succeeded', failure: 'call failed', release: 'probe released', 'bad-answer': 'CRM answered (unusable answer)' }[result];
         this.#set(settleCall(this.#state, result, this.#now(), this.#cfg), reason);
       },
     };

@@ -9,12 +9,12 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../log.js';
 import { CircuitBreaker, type BreakerStateName } from './breaker.js';
 import { classifyLookup, type CallRecord, type LookupVerdict } from './classify.js';
-import { CrmFetcher } from './fetcher.js';
+import { CrmFetcher, type CrmCallResult } from './fetcher.js';
 import { ConcurrencyGate } from './gate.js';
 import { createAgents, type CrmAgents } from './http.js';
 import { assertCrmOptions, type CrmOptions } from './options.js';
 import { parseCrmTemplate, renderCrmLookup, type CrmTemplate } from './template.js';
-import type { CrmContext, CrmEntry, CrmOutcome, CrmResult } from './types.js';
+import type { CrmContext, CrmEntry, CrmFailure, CrmOutcome, CrmResult } from './types.js';
 
 /** Counters of one client since it started. */
 export interface CrmStats {
@@ -38,6 +38,8 @@ export interface CrmDeps {
   readonly logger: Logger;
   /** Clock for latencies, cache ages and the breaker (default `performance.now`). */
   readonly now?: () => number;
+  /** Told how every call that reached the CRM ended: bad answers apart from failures (for metrics). */
+  readonly onCall?: (result: CrmCallResult, failure?: CrmFailure) => void;
 }
 
 type Cache = LRUCache<string, CrmEntry, CallRecord>;
@@ -79,6 +81,7 @@ export class CrmClient {
       agents: this.#agents,
       options: () => this.#opts,
       closing: this.#closing.signal,
+      onCall: deps.onCall,
     });
     this.#cache = this.#newCache();
   }

@@ -13,7 +13,7 @@ import { CrmError, safeCause } from './errors.js';
 import type { ConcurrencyGate } from './gate.js';
 import { httpGet, type CrmAgents } from './http.js';
 import { CRM_DEFAULTS, notFoundTtlMs, refreshTimeoutMs, type CrmOptions } from './options.js';
-import type { CrmEntry } from './types.js';
+import type { CrmEntry, CrmFailure } from './types.js';
 
 /** What the fetcher needs from its client. */
 export interface FetcherDeps {
@@ -25,7 +25,15 @@ export interface FetcherDeps {
   readonly options: () => CrmOptions;
   /** Aborts every call when the client closes. */
   readonly closing: AbortSignal;
+  /** Told how every call that reached the CRM ended (for metrics). */
+  readonly onCall?: ((result: CrmCallResult, failure?: CrmFailure) => void) | undefined;
 }
+
+/** How one CRM call ended: a usable answer, a failure of the CRM, or an answer unusable for this customer. */
+export type CrmCallResult = 'answered' | 'failed' | 'bad-answer';
+
+/** Failures that are the CRM answering badly for one customer, not the CRM failing. */
+const BAD_ANSWERS: ReadonlySet<CrmFailure> = new Set(['bad-response', 'too-large']);
 
 /** Runs CRM calls for the cache and remembers what each one went through. */
 export class CrmFetcher {
@@ -103,13 +111,16 @@ export class CrmFetcher {
       const verdict = interpretAnswer(answer.status, answer.body);
       if (!verdict.ok) throw new CrmError(verdict.failure, `CRM answer unusable (${verdict.failure})`);
       permit.settle('success');
+      this.#deps.onCall?.('answered');
       // lru-cache stores the value with these options: a "not found" is only briefly fresh.
       if (!verdict.entry.found) cacheOptions.ttl = notFoundTtlMs(opts);
       return verdict.entry;
     } catch (err) {
       const failure = (err instanceof CrmError ? err.reason : undefined) ?? 'internal';
       record.failure = failure;
-      permit.settle(dispatched && failure !== 'closed' ? 'failure' : 'release');
+      const bad = BAD_ANSWERS.has(failure);
+      permit.settle(!dispatched || failure === 'closed' ? 'release' : bad ? 'bad-answer' : 'failure');
+      if (dispatched && failure !== 'closed') this.#deps.onCall?.(bad ? 'bad-answer' : 'failed', failure);
       this.#deps.logger.debug('crm call failed', { failure, afterDeadline: deadline.aborted });
       // lru-cache trap: a rejection after the lookup deadline has aborted the fetch leaves the
       // settled fetch pinned in the cache (the key would never be fetched again). Resolving

@@ -32,7 +32,7 @@ export interface HttpGetOptions {
   /** Aborting fails the call with the signal's reason (a {@link CrmError}). */
   readonly signal: AbortSignal;
   readonly agents: CrmAgents;
-  /** Larger bodies fail the call with `bad-response`. */
+  /** Larger bodies fail the call with `too-large`. */
   readonly maxBodyBytes: number;
 }
 
@@ -40,7 +40,7 @@ const RETRYABLE_ON_REUSED_SOCKET = new Set(['ECONNRESET', 'EPIPE']);
 
 /**
  * GETs `url` and reads the whole body. Rejects with a {@link CrmError} only: `network`,
- * `bad-response` (body too large), or the abort reason of `opts.signal`.
+ * `too-large` (body over `maxBodyBytes`), or the abort reason of `opts.signal`.
  */
 export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpAnswer> {
   try {
@@ -86,7 +86,11 @@ function attempt(url: string, opts: HttpGetOptions): Promise<HttpAnswer> {
       response.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > opts.maxBodyBytes) {
-          response.destroy(new CrmError('bad-response', `CRM answer larger than ${opts.maxBodyBytes} bytes`));
+          // Settle first: destroying the socket also fires `aborted`/`error`, which would read as a
+          // network failure (the promise keeps the first outcome).
+          reject(new CrmError('too-large', `CRM answer larger than ${opts.maxBodyBytes} bytes`));
+          response.destroy();
+          request.destroy();
           return;
         }
         chunks.push(chunk);

@@ -5,3 +5,4 @@ export { checkCrmOptions, type CrmOptions } from './options.js';
 export { checkCrmTemplate, parseCrmTemplate, renderCrmTemplate, renderCrmUrl, type CrmTemplate } from './template.js';
 export type { CrmContext, CrmEntry, CrmFailure, CrmOutcome, CrmResult } from './types.js';
 export type { BreakerStateName } from './breaker.js';
+export type { CrmCallResult } from './fetcher.js';

@@ -38,7 +38,7 @@ export interface CrmOptions {
 export const CRM_DEFAULTS = {
   /** `refreshTimeoutMs` = this x `timeoutMs` unless set. */
   refreshTimeoutFactor: 5,
-  /** Larger CRM answers are refused as `bad-response`. */
+  /** Larger CRM answers are refused as `too-large`. */
   maxBodyBytes: 1_048_576,
   /** lru-cache reads 0 as "never expires", so negative caching "off" keeps an entry this long. */
   notFoundOffTtlMs: 1,

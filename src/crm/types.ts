@@ -18,6 +18,7 @@ export type CrmFailure =
   | 'timeout'
   | 'network'
   | 'bad-response'
+  | 'too-large'
   | 'closed'
   | 'internal'
   | `http-${number}`;

@@ -33,7 +33,7 @@ export class ChannelSet {
     private readonly deps: { api: ChannelApi; logger: Logger; events: ChannelEvents },
     limits: Partial<ChannelLimits> = {},
   ) {
-    this.limits = { maxChannels: limits.maxChannels ?? TOPIC_LIMITS.maxChannels, topicsPerChannel: limits.topicsPerChannel ?? TOPIC_LIMITS.perChannel };
+    this.limits = { maxChannels: TOPIC_LIMITS.maxChannels, topicsPerChannel: TOPIC_LIMITS.perChannel, ...limits };
     this.budget = new ChannelBudget(this.limits.maxChannels, () => this.channels.length);
   }
 

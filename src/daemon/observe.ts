@@ -23,6 +23,7 @@ export function observeMetrics(daemon: Daemon): void {
 
 /** What readiness looks at. */
 export function readinessInput(daemon: Daemon): ReadinessInput {
+  const audit = daemon.auditHealth();
   return {
     // A socket that has just opened counts as heard from: silence is measured from the later of
     // its last frame and its opening, so readiness comes back with the reconnect itself.
@@ -31,5 +32,6 @@ export function readinessInput(daemon: Daemon): ReadinessInput {
     tokenExpiresAt: daemon.genesys.tokens.expiry,
     genesysPauses: daemon.genesys.pauses(),
     deniedCalls: daemon.genesys.deniedCalls(),
+    ...(audit !== undefined && { audit }),
   };
 }

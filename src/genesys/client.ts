@@ -9,23 +9,33 @@ import type { Logger } from '../log.js';
 import { ApiCaller, PRIORITY, type CallObserver, type CallerOptions, type Priority } from './caller.js';
 import type { DeniedCall } from './denials.js';
 import { GenesysApiError } from './errors.js';
+import { PACING_DEFAULTS } from './pacing.js';
 import type { FamilyPause } from './pauses.js';
 import { RETRY_DEFAULTS, type RetryPolicy } from './retry.js';
 import { createSdkClient, sdkModule, type ApiTarget, type SdkClient } from './sdk.js';
-import { TokenManager } from './token.js';
+import { TOKEN_DEFAULTS, TokenManager } from './token.js';
 
+/** What a client is built with (the daemon's from the config: see from-config.ts). */
 export interface GenesysClientOptions {
+  /** The region or gateway the API calls go to. */
   readonly target: ApiTarget;
+  /** The OAuth client (client-credentials grant). */
   readonly clientId: string;
+  /** Its secret; never logged. */
   readonly clientSecret: string;
+  /** Calls allowed per budget window. */
   readonly requestsPerMinute: number;
+  /** Most calls on the wire at once (the SDK's socket pool holds twice as many). */
   readonly maxConcurrentRequests: number;
+  /** Longest wait for one answer before it counts as a network error. */
   readonly timeoutMs: number;
-  /** Budget window; 60 s in Genesys (benchmarks scale it with the sandbox's clock). */
+  /** Budget window (default {@link PACING_DEFAULTS}; benchmarks scale it with the sandbox's clock). */
   readonly windowMs?: number;
+  /** How failed calls are retried (default {@link RETRY_DEFAULTS}). */
   readonly retry?: RetryPolicy;
+  /** Renew the token this long before it expires (default {@link TOKEN_DEFAULTS}). */
   readonly renewBeforeMs?: number;
-  /** Longest pause one 429 may cause (`genesys.retryAfterCapMs`; default 60 s). */
+  /** Longest pause one 429 may cause (`genesys.retryAfterCapMs`; default: PAUSE_DEFAULTS.capMs in pauses.ts). */
   readonly retryAfterCapMs?: number;
 }
 
@@ -66,13 +76,13 @@ export class GenesysClient {
   constructor(opts: GenesysClientOptions, deps: { logger: Logger; observer?: CallObserver; onTokenRenewed?: (generation: number) => void }) {
     this.sdk = createSdkClient(opts.target, { timeoutMs: opts.timeoutMs, maxSockets: opts.maxConcurrentRequests * 2 });
     this.tokens = new TokenManager(
-      { clientId: opts.clientId, clientSecret: opts.clientSecret, renewBeforeMs: opts.renewBeforeMs ?? 300_000, renewRetryMs: 10_000 },
+      { ...TOKEN_DEFAULTS, clientId: opts.clientId, clientSecret: opts.clientSecret, ...(opts.renewBeforeMs !== undefined && { renewBeforeMs: opts.renewBeforeMs }) },
       { sdk: this.sdk, logger: deps.logger, ...(deps.onTokenRenewed && { onRenewed: deps.onTokenRenewed }) },
     );
     const callerOpts: CallerOptions = {
       requestsPerMinute: opts.requestsPerMinute,
       maxConcurrentRequests: opts.maxConcurrentRequests,
-      windowMs: opts.windowMs ?? 60_000,
+      windowMs: opts.windowMs ?? PACING_DEFAULTS.windowMs,
       retry: opts.retry ?? RETRY_DEFAULTS,
       ...(opts.retryAfterCapMs !== undefined && { pauses: { capMs: opts.retryAfterCapMs } }),
     };

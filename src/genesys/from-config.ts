@@ -11,7 +11,9 @@ import { GenesysClient } from './client.js';
 export interface ClientExtras {
   /** Budget window (60 s in Genesys; tests and benchmarks scale it). */
   readonly windowMs?: number;
+  /** Receives the caller's events (the daemon turns them into metrics). */
   readonly observer?: CallObserver;
+  /** Called after every login with its generation (the stream rotates its channels). */
   readonly onTokenRenewed?: (generation: number) => void;
 }
 

@@ -5,6 +5,7 @@
  * close together mean the token's budget is spent, and then every call pauses. `Retry-After` is
  * capped: a misbehaving gateway asking for a day must not freeze the daemon for a day.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { CALL_FAMILIES, type CallFamily } from './calls.js';
 
 /** How pauses are bounded and when they spread to every family. */
@@ -13,6 +14,7 @@ export interface PauseSettings {
   readonly capMs: number;
   /** 429s from `crossFamilyCount` different families within this window pause everything. */
   readonly crossFamilyWindowMs: number;
+  /** How many different families refused within `crossFamilyWindowMs` pause everything. */
   readonly crossFamilyCount: number;
 }
 
@@ -71,5 +73,12 @@ export class PauseBoard {
   /** Every family with its remaining pause, in a fixed order. */
   state(): FamilyPause[] {
     return CALL_FAMILIES.map((family) => ({ family, remainingMs: this.remaining(family) }));
+  }
+}
+
+/** Waits until `family` may call again (pauses may be extended meanwhile); `signal` cuts it short (rejecting). */
+export async function waitOutPause(board: PauseBoard, family: CallFamily, signal: AbortSignal): Promise<void> {
+  for (let wait = board.remaining(family); wait > 0; wait = board.remaining(family)) {
+    await delay(wait, undefined, { signal });
   }
 }

@@ -1,10 +1,16 @@
-/** The retry decision for one failed Genesys call: pure, table-tested. */
-import { GenesysApiError, type GenesysError } from './errors.js';
+/**
+ * The retry decision for one failed Genesys call: pure, table-tested. A retry sends the same
+ * request again (the caller runs the same SDK call), so it is only safe when a second copy cannot
+ * do harm or the first is known not to have landed.
+ */
+import { GenesysApiError, GenesysNetworkError, type GenesysError } from './errors.js';
 
 export interface RetryPolicy {
   /** Attempts in all (the first try included) for 5xx and network errors. */
   readonly maxAttempts: number;
+  /** Backoff before the first retry (it doubles with each further failure, with full jitter). */
   readonly baseDelayMs: number;
+  /** Longest backoff between two attempts. */
   readonly maxDelayMs: number;
   /**
    * 429s tolerated per call, counted apart from other failures: a 429 says "later", not "broken",
@@ -13,6 +19,7 @@ export interface RetryPolicy {
   readonly maxRateLimitAttempts: number;
 }
 
+/** Defaults of {@link RetryPolicy}. */
 export const RETRY_DEFAULTS = {
   maxAttempts: 4,
   baseDelayMs: 250,
@@ -32,14 +39,42 @@ export interface FailureCounts {
   readonly rateLimited: number;
 }
 
+/** What one call allows beyond the policy. */
+export interface RetryScope {
+  /**
+   * False: a network error (timeout, reset) ends the call instead of sending it again, since the
+   * request may have landed and a second copy could double it; its caller decides (the attribute
+   * PATCH reads the conversation back first). Default true.
+   */
+  readonly retryUnknownOutcome?: boolean;
+}
+
+/** The counts after one more failure with `error`: 429s apart from every other failure. */
+export function countFailure(counts: FailureCounts, error: GenesysError): FailureCounts {
+  return error instanceof GenesysApiError && error.status === 429
+    ? { failures: counts.failures, rateLimited: counts.rateLimited + 1 }
+    : { failures: counts.failures + 1, rateLimited: counts.rateLimited };
+}
+
+/** No failure yet. */
+export const NO_FAILURES: FailureCounts = { failures: 0, rateLimited: 0 };
+
 /**
  * What to do after a failure with `error`, given the call's failure counts (this one included).
  * - 429: wait Retry-After (or a backoff); the caller pauses the endpoint family (pauses.ts).
  * - 401: log in again once, then retry at once.
  * - 5xx, 408 and network errors: full-jitter exponential backoff, bounded by `maxAttempts`.
+ * - network errors when the scope forbids retrying an unknown outcome: do not retry.
  * - any other 4xx: do not retry; it will not get better.
+ * Every 4xx and 5xx answer is a known outcome: Genesys refused the request.
  */
-export function decideRetry(error: GenesysError, counts: FailureCounts, policy: RetryPolicy, random: () => number = Math.random): RetryDecision {
+export function decideRetry(
+  error: GenesysError,
+  counts: FailureCounts,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+  scope: RetryScope = {},
+): RetryDecision {
   const attempt = counts.failures;
   if (error instanceof GenesysApiError) {
     if (error.status === 429) {
@@ -53,6 +88,7 @@ export function decideRetry(error: GenesysError, counts: FailureCounts, policy: 
     if (error.status < 500 && error.status !== 408) return { retry: false };
   }
   if (attempt >= policy.maxAttempts) return { retry: false };
+  if (error instanceof GenesysNetworkError && scope.retryUnknownOutcome === false) return { retry: false };
   return { retry: true, delayMs: backoff(attempt, policy, random), pause: false, relogin: false };
 }
 

@@ -7,7 +7,9 @@ import { normaliseError } from './errors.js';
 import type { SdkClient } from './sdk.js';
 
 export interface TokenOptions {
+  /** The OAuth client (client-credentials grant). */
   readonly clientId: string;
+  /** Its secret; never logged. */
   readonly clientSecret: string;
   /** Renew this long before expiry (capped at a tenth of the token's lifetime). */
   readonly renewBeforeMs: number;
@@ -15,9 +17,14 @@ export interface TokenOptions {
   readonly renewRetryMs: number;
 }
 
+/** Defaults of the {@link TokenOptions} that have one. */
+export const TOKEN_DEFAULTS = { renewBeforeMs: 300_000, renewRetryMs: 10_000 } as const satisfies Partial<TokenOptions>;
+
 export interface TokenDeps {
+  /** The SDK client whose token this manager keeps. */
   readonly sdk: SdkClient;
   readonly logger: Logger;
+  /** The clock (tests pass a fake one). */
   readonly now?: () => number;
   /** Called after every successful login (the stream may rotate channels tied to the old token). */
   readonly onRenewed?: (generation: number) => void;

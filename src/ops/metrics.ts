@@ -27,6 +27,10 @@ export class Metrics {
   readonly crmBreakerOpen: Gauge;
   readonly crmCacheHitRatio: Gauge;
   readonly webhookDropped: Counter;
+  readonly crmCalls: Counter<'result' | 'reason'>;
+  readonly auditWriteFailures: Counter;
+  readonly auditWritable: Gauge;
+  readonly auditDropped: Counter;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -61,6 +65,11 @@ export class Metrics {
     this.schemaVersion = new Gauge({ name: 'genesys_enricher_schema_info', help: 'Loaded flow schema version (value 1)', labelNames: ['version'], registers });
     this.crmCacheHitRatio = new Gauge({ name: 'genesys_enricher_crm_cache_hit_ratio', help: 'Share of CRM lookups answered from a fresh cache entry', registers });
     this.crmBreakerOpen = new Gauge({ name: 'genesys_enricher_crm_breaker_open', help: '1 while the CRM circuit breaker is open', registers });
+    this.crmCalls = new Counter({ name: 'genesys_enricher_crm_calls_total', help: 'CRM calls by result (answered, failed, bad-answer: the CRM answered but unusably) and reason', labelNames: ['result', 'reason'], registers });
+    this.auditWriteFailures = new Counter({ name: 'genesys_enricher_audit_write_failures_total', help: 'Times the audit file stopped taking lines (full disk, size limit, I/O error)', registers });
+    this.auditWritable = new Gauge({ name: 'genesys_enricher_audit_writable', help: '1 while the audit file takes every line, 0 while lines wait', registers });
+    this.auditWritable.set(1);
+    this.auditDropped = new Counter({ name: 'genesys_enricher_audit_lines_dropped_total', help: 'Audit lines given up after too many waited for an unwritable file', registers });
     this.webhookDropped = new Counter({ name: 'genesys_enricher_webhook_dropped_total', help: 'Analytics webhook events dropped (queue full or failed)', registers });
   }
 }

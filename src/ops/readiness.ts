@@ -26,6 +26,8 @@ export interface ReadinessInput {
   readonly genesysPauses?: readonly { readonly family: string; readonly remainingMs: number }[];
   /** Genesys calls refused with 403 since they last succeeded (absent: not checked). */
   readonly deniedCalls?: readonly { readonly endpoint: string; readonly permission: string }[];
+  /** The audit trail's state (absent: a sink that cannot fail, such as stdout). */
+  readonly audit?: { readonly writable: boolean; readonly pending: number; readonly error?: string };
 }
 
 /** How strict readiness is. */
@@ -62,6 +64,7 @@ export function assessReadiness(input: ReadinessInput, now: number, opts: Readin
     tokenCheck(input.tokenExpiresAt, now),
     ...(input.genesysPauses !== undefined ? [writesCheck(input.genesysPauses)] : []),
     ...(input.deniedCalls !== undefined ? [permissionsCheck(input.deniedCalls)] : []),
+    ...(input.audit !== undefined ? [auditCheck(input.audit)] : []),
   ];
   return { ready: checks.every((c) => c.ok), checks };
 }
@@ -108,4 +111,10 @@ function permissionsCheck(denied: NonNullable<ReadinessInput['deniedCalls']>): R
   if (denied.length === 0) return { name: 'permissions', ok: true, detail: 'no call refused' };
   const list = denied.map((d) => `${d.endpoint} needs ${d.permission}`).join('; ');
   return { name: 'permissions', ok: false, detail: `refused with 403 (grant the OAuth client's role the permission): ${list}` };
+}
+
+function auditCheck(audit: NonNullable<ReadinessInput['audit']>): ReadinessCheck {
+  // Enrichments cannot be accounted for while the trail refuses lines: not ready.
+  if (!audit.writable) return { name: 'audit', ok: false, detail: `cannot be written (${audit.error ?? 'unknown'}), ${audit.pending} line(s) waiting` };
+  return { name: 'audit', ok: true, detail: 'writable' };
 }

@@ -3,6 +3,7 @@
  * declared type (participant attributes are strings only, genesys-api.md section 5). Reasons never
  * contain the value: they end up in logs and the audit trail.
  */
+import { cleanText } from './text.js';
 import { canonicalDate, canonicalDateTime } from './time.js';
 
 /** JSON Schema types a flow input can be filled from. */
@@ -18,6 +19,8 @@ export type IssueReason =
   | 'wrong-type'
   | 'not-a-number'
   | 'not-finite'
+  | 'unsafe-integer'
+  | 'only-control-characters'
   | 'not-an-integer'
   | 'not-a-boolean'
   | 'not-a-date'
@@ -64,25 +67,45 @@ function ok(value: string): Coerced {
 }
 
 /**
- * `String(n)` (which already gives `0` for `-0` and no exponent between 1e-6 and 1e21), except that
- * integers from 1e21 up are spelt out in full; only tiny fractions keep an exponent.
+ * `String(n)`: `0` for `-0`, and no exponent between 1e-6 and 2^53 (larger numbers never get here,
+ * see `unsafe`); only tiny fractions keep an exponent.
  */
 export function canonicalNumber(n: number): string {
-  if (Math.abs(n) >= 1e21 && Number.isInteger(n)) return BigInt(n).toString();
   return String(n);
 }
 
+/**
+ * A JSON number beyond +-(2^53 - 1) has already lost digits when the CRM answer was parsed
+ * (9007199254740993 reads as ...992): it is dropped as `unsafe-integer`, whatever the field type,
+ * rather than written with digits the CRM never sent. Digit strings keep every digit instead.
+ */
+function unsafe(n: number): boolean {
+  return Math.abs(n) > Number.MAX_SAFE_INTEGER;
+}
+
 function asNumber(raw: unknown): number | IssueReason {
-  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : 'not-finite';
+  if (typeof raw === 'number') return !Number.isFinite(raw) ? 'not-finite' : unsafe(raw) ? 'unsafe-integer' : raw;
   if (typeof raw === 'bigint') return Number(raw);
   if (typeof raw !== 'string') return 'wrong-type';
   const text = raw.trim();
   if (!DECIMAL.test(text)) return 'not-a-number';
   const n = Number(text);
-  return Number.isFinite(n) ? n : 'not-finite';
+  return !Number.isFinite(n) ? 'not-finite' : unsafe(n) ? 'unsafe-integer' : n;
+}
+
+/** A digit string (sign, leading zeros allowed) in canonical form with every digit kept, else undefined. */
+function exactDigits(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const m = INTEGER.exec(raw.trim());
+  if (m === null) return undefined;
+  const digits = m[2] ?? '0';
+  return m[1] === '-' && digits !== '0' ? `-${digits}` : digits;
 }
 
 function toNumber(raw: unknown): Coerced {
+  // Digit strings beyond 2^53 stay exact, as for integers.
+  const digits = exactDigits(raw);
+  if (digits !== undefined && unsafe(Number(digits))) return ok(digits);
   const n = asNumber(raw);
   if (typeof n === 'string') return fail(n);
   return ok(typeof raw === 'bigint' ? raw.toString() : canonicalNumber(n));
@@ -90,18 +113,13 @@ function toNumber(raw: unknown): Coerced {
 
 function toInteger(raw: unknown): Coerced {
   if (typeof raw === 'bigint') return ok(raw.toString());
-  if (typeof raw === 'string') {
-    // Digit strings keep every digit: CRM ids often exceed 2^53.
-    const m = INTEGER.exec(raw.trim());
-    if (m !== null) {
-      const digits = m[2] ?? '0';
-      return ok(m[1] === '-' && digits !== '0' ? `-${digits}` : digits);
-    }
-  }
+  // Digit strings keep every digit: CRM ids often exceed 2^53.
+  const digits = exactDigits(raw);
+  if (digits !== undefined) return ok(digits);
   const n = asNumber(raw);
   if (typeof n === 'string') return fail(n);
   if (!Number.isInteger(n)) return fail('not-an-integer');
-  return ok(Number.isSafeInteger(n) ? canonicalNumber(n) : BigInt(n).toString());
+  return ok(canonicalNumber(n));
 }
 
 function toBoolean(raw: unknown): Coerced {
@@ -112,10 +130,14 @@ function toBoolean(raw: unknown): Coerced {
 
 function toText(raw: unknown): Coerced {
   switch (typeof raw) {
-    case 'string':
-      return ok(raw);
+    case 'string': {
+      // Text is cleaned, not refused: the rest of a name or an address is still worth writing.
+      const clean = cleanText(raw);
+      return clean === '' && raw !== '' ? fail('only-control-characters') : ok(clean);
+    }
     case 'number':
-      return Number.isFinite(raw) ? ok(canonicalNumber(raw)) : fail('wrong-type');
+      if (!Number.isFinite(raw)) return fail('wrong-type');
+      return unsafe(raw) ? fail('unsafe-integer') : ok(canonicalNumber(raw));
     case 'bigint':
       return ok(raw.toString());
     case 'boolean':

@@ -27,6 +27,8 @@ export interface SchemaStoreDeps {
   /** Required unless an inline schema is configured. */
   source?: SchemaSource;
   logger: Logger;
+  /** Told each time a different schema version goes into use (first load, republish). */
+  onInstalled?: (schema: CompiledSchema) => void;
 }
 
 /** The version id given to a schema from the config file. */
@@ -164,5 +166,6 @@ export class SchemaStore {
       fields: compiled.fields.size,
       unsupported: [...compiled.unsupported],
     });
+    this.#deps.onInstalled?.(compiled);
   }
 }

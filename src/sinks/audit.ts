@@ -3,9 +3,9 @@
  * Attribute values appear only as short keyed hashes (enough to compare, never to read).
  */
 import { createHmac } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
-import { EnricherError } from '../errors.js';
+import { AUDIT_FILE_DEFAULTS, AuditFile, type AuditFileDeps, type AuditFileOptions, type AuditHealth } from './audit-file.js';
 
 export type AuditEvent = 'enriched' | 'skipped' | 'failed';
 export type AuditCrm = 'hit' | 'miss' | 'stale' | 'timeout' | 'error';
@@ -64,6 +64,10 @@ export function hashAttributes(attributes: Readonly<Record<string, string>>, key
 export interface AuditSink {
   write(line: AuditLine): void;
   close(): Promise<void>;
+  /** Whether lines are waiting because the file refuses them (file sinks only). */
+  health?(): AuditHealth;
+  /** Resolves once the trail can take lines again; rejects when it closes first (file sinks only). */
+  whenWritable?(): Promise<void>;
 }
 
 /**
@@ -71,43 +75,35 @@ export interface AuditSink {
  * with one synchronous `write(2)` before the pipeline moves on, so a crash or SIGKILL cannot
  * lose a line the daemon already counted (a buffered stream would; winston's `end()` also lost
  * lines in bursts here). At audit rates (bounded by the API budget) the cost is microseconds.
+ * Writes are checked (audit-file.ts): a line the file refuses waits and is tried again.
  * `reopen()` starts a fresh file at the same path after logrotate moved the old one away.
  */
-export function createAuditLog(file: string): AuditSink & { reopen(): Promise<void> } {
-  const toStdout = file === '-';
-  let fd = toStdout ? -1 : openSync(file, 'a');
-  let closed = false;
-  let lastError: Error | undefined;
+export function createAuditLog(
+  file: string,
+  opts: AuditFileOptions = AUDIT_FILE_DEFAULTS,
+  deps: AuditFileDeps = {},
+): AuditSink & { reopen(): Promise<void> } {
+  if (file === '-') {
+    return {
+      write: (line) => {
+        process.stdout.write(`${JSON.stringify(line)}\n`);
+      },
+      reopen: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+  }
+  const trail = new AuditFile(file, opts, deps);
   return {
-    write(line) {
-      if (closed) return;
-      const text = `${JSON.stringify(line)}\n`;
-      if (toStdout) {
-        process.stdout.write(text);
-        return;
-      }
-      try {
-        writeSync(fd, text);
-      } catch (err) {
-        // Keep enriching (the daemon's job matters more than its trail) but report on close.
-        lastError = err as Error;
-      }
+    write: (line) => {
+      trail.writeLine(JSON.stringify(line));
     },
-    reopen() {
-      if (!toStdout && !closed) {
-        const old = fd;
-        fd = openSync(file, 'a');
-        closeSync(old);
-      }
+    health: () => trail.health(),
+    whenWritable: () => trail.whenWritable(),
+    reopen: () => {
+      trail.reopen();
       return Promise.resolve();
     },
-    close() {
-      if (closed) return Promise.resolve();
-      closed = true;
-      if (!toStdout) closeSync(fd);
-      if (lastError) return Promise.reject(new EnricherError('audit.write', `audit file could not be written: ${lastError.message}`, { cause: lastError }));
-      return Promise.resolve();
-    },
+    close: () => trail.close(),
   };
 }
 

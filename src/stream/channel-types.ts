@@ -1,7 +1,7 @@
 /** Types, options and defaults of a notification channel (see channel.ts). */
-import type WebSocket from 'ws';
 import type { Logger } from '../log.js';
 import type { RotationRoom } from './channel-budget.js';
+import type { SocketFactory } from './connection.js';
 import type { Frame } from './frames.js';
 import type { BackoffOptions } from './timing.js';
 
@@ -88,8 +88,8 @@ export interface ChannelDeps {
   api: ChannelApi;
   logger: Logger;
   events: ChannelEvents;
-  /** The `ws` class to build sockets on (default: `ws`); always wrapped in the error-safe subclass. */
-  WebSocketImpl?: typeof WebSocket;
+  /** Opens the sockets (default: `ws` with the frame limit); tests pass mock-socket's WebSocket. */
+  connect?: SocketFactory;
   /**
    * Room for the extra channel a make-before-break rotation holds, shared by the channels of one
    * OAuth client; without one every rotation overlaps.

@@ -1,50 +1,96 @@
 /**
  * One Genesys notification channel as a state machine (idle, connecting, open, rotating, backoff,
  * stopped): keeps a socket open, watches its liveness, renews or rotates the channel before it
- * expires, and reports every window in which frames may have been lost.
+ * expires, and reports every window in which frames may have been lost. Each state carries its own
+ * data (sockets, failure count, pending gap, timers); `transition()` is the one place that changes
+ * it and the one teardown path: what the old state owned and the new one does not keep goes with it.
+ * The channel is the only reconnect loop: a `Connection` is one socket and never reconnects.
  */
 import type { Logger } from '../log.js';
 import { canTransition, type ChannelDeps, type ChannelEvents, type ChannelOptions, type ChannelState, type ChannelStats, type GapReason } from './channel-types.js';
-import { Connection } from './connection.js';
+import { Connection, wsFactory, type ChannelInfo, type SocketFactory } from './connection.js';
 import { describeError as describe, StreamError } from './errors.js';
 import { parseFrame, type Frame } from './frames.js';
 import { ChannelProvisioner } from './provisioning.js';
-import { PING_TEXT, startOpenDuties, type OpenDutiesContext } from './open-duties.js';
+import { startOpenDuties, type OpenDutiesContext } from './open-duties.js';
 import { StateScope } from './scope.js';
 import { backoffDelayMs, overlapVerdict, reconnectPlan } from './timing.js';
 
 export { CHANNEL_DEFAULTS, canTransition } from './channel-types.js';
 export type { ChannelApi, ChannelDeps, ChannelEvents, ChannelOptions, ChannelState, ChannelStats, GapInfo, GapReason, RejectedTopic } from './channel-types.js';
+export { PING_TEXT } from './connection.js';
 
-export { PING_TEXT } from './open-duties.js';
-// Handed to reconnecting-websocket by a retired connection's provider; never dialled (RWS was closed first).
-const RETIRED_URL = 'ws://127.0.0.1:9/retired';
 const BINARY_FRAME: Frame = { kind: 'malformed', reason: 'binary frame' };
+
+/** A window that began at `from` in which frames may have been lost, reported once the socket is open. */
+interface PendingGap {
+  reason: GapReason;
+  from: number;
+}
+
+/** Attempts at one socket: the channel to reuse (none: create one), failures since the last frame. */
+interface Dial {
+  channel: ChannelInfo | undefined;
+  failures: number;
+  /** The socket of the attempt in progress. */
+  conn: Connection | undefined;
+}
+
+/** The states and what each one owns; `scope` holds its timers. */
+type State =
+  | { kind: 'idle' | 'stopped'; scope: StateScope }
+  | { kind: 'connecting'; scope: StateScope; dial: Dial; gap: PendingGap }
+  | { kind: 'backoff'; scope: StateScope; dial: Dial; gap: PendingGap }
+  | { kind: 'open'; scope: StateScope; conn: Connection; failures: number }
+  | Rotating;
+
+interface Rotating {
+  kind: 'rotating';
+  scope: StateScope;
+  old: Connection;
+  next: Dial;
+  /** Gives back the extra channel (make-before-break only), once the socket given up has closed. */
+  release: (() => void) | undefined;
+  /** Break-before-make: the old socket's close, awaited before the new channel is made. */
+  breakFirst: Promise<void> | undefined;
+  /** Both sockets open: the old socket's life count when the new one opened. */
+  proving: { next: Connection; mark: number } | undefined;
+  /** Settles when the rotation is over and the socket it gave up has closed. */
+  done: Promise<void>;
+  settle: () => void;
+}
+
+function connectionsOf(s: State): Connection[] {
+  switch (s.kind) {
+    case 'connecting':
+      return s.dial.conn ? [s.dial.conn] : [];
+    case 'open':
+      return [s.conn];
+    case 'rotating':
+      return s.next.conn ? [s.old, s.next.conn] : [s.old];
+    default:
+      return [];
+  }
+}
 
 /** One notification channel: see the module comment. */
 export class NotificationChannel {
-  private stateName: ChannelState = 'idle';
-  private scope = new StateScope();
-  private readonly provisioner: ChannelProvisioner;
-  private current: Connection | undefined;
-  private next: Connection | undefined;
-  private pendingGap: { reason: GapReason; from: number } | undefined;
-  /** While rotating with both sockets open: the old socket's life count when the new one opened. */
-  private proving: { next: Connection; mark: number } | undefined;
-  /** A break-before-make rotation: the old socket's close, awaited before the new channel is made. */
-  private breakFirst: Promise<void> | undefined;
-  /** Settles when the rotation in progress is over and the socket it gave up has closed. */
-  private rotation: Promise<void> | undefined;
-  private serial = 0;
-  private lastFrame = 0;
+  /** The current state and everything it owns. */
+  private phase: State = { kind: 'idle', scope: new StateScope() };
   private stateSince = 0;
+  private lastFrame = 0;
+  private serial = 0;
+  private readonly provisioner: ChannelProvisioner;
   private readonly startWaiters: (() => void)[] = [];
   private readonly draining = new Set<Promise<void>>();
+  /** Re-subscribes in flight, with the number of requests that came for each. */
+  private readonly resubscribes = new WeakMap<Connection, { asked: number }>();
   private readonly counters = { frames: 0, pingsSent: 0, reconnects: 0, rotations: 0, gaps: 0 };
   private readonly events: ChannelEvents;
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly connect: SocketFactory;
   private readonly duties: OpenDutiesContext;
 
   constructor(
@@ -57,6 +103,8 @@ export class NotificationChannel {
     this.log = deps.logger.child({ component: 'stream.channel', channel: key });
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
+    // The handshake limit is a back-stop only: the connection's own connect timeout fires first.
+    this.connect = deps.connect ?? wsFactory(opts.connectTimeoutMs * 2);
     this.provisioner = new ChannelProvisioner(opts.topics, {
       api: deps.api,
       log: this.log,
@@ -77,10 +125,10 @@ export class NotificationChannel {
         this.counters.pingsSent += 1;
       },
       onPongTimeout: (conn) => {
-        this.pendingGap = { reason: 'reconnect', from: conn.lastLifeAt };
-        conn.failures += 1;
-        this.transition('backoff', 'pong-timeout');
-        conn.dropSocket(); // reconnecting-websocket sees the close and asks the provider again
+        const s = this.phase;
+        if (s.kind !== 'open' || s.conn !== conn) return;
+        void this.close(conn, false);
+        this.enterBackoff({ channel: conn.channel, failures: s.failures + 1, conn: undefined }, { reason: 'reconnect', from: conn.lastLifeAt }, 'pong-timeout');
       },
       onExpiring: () => void this.rotate('expiry'),
       guard: (what, fn) => {
@@ -91,7 +139,7 @@ export class NotificationChannel {
 
   /** The current state. */
   get state(): ChannelState {
-    return this.stateName;
+    return this.phase.kind;
   }
 
   /** Epoch ms of the last frame on any socket of this channel (0: none yet). */
@@ -104,32 +152,28 @@ export class NotificationChannel {
    * `stop()` comes first; never rejects: failures are retried forever and show in `onStateChange`.
    */
   start(): Promise<void> {
-    if (this.stateName === 'idle' || this.stateName === 'stopped') {
-      this.pendingGap = { reason: 'start', from: this.now() };
-      this.current = this.newConnection();
-      this.transition('connecting', 'start');
+    const { kind } = this.phase;
+    if (kind === 'idle' || kind === 'stopped') {
+      this.enterConnecting({ channel: undefined, failures: 0, conn: undefined }, { reason: 'start', from: this.now() }, 'start');
     }
-    if (this.stateName === 'open' || this.stateName === 'rotating') return Promise.resolve();
+    if (this.phase.kind === 'open' || this.phase.kind === 'rotating') return Promise.resolve();
     return new Promise<void>((resolve) => this.startWaiters.push(resolve));
   }
 
   /** Stops for good (until the next `start()`): no timer, socket or reconnect is left once this resolves. */
   async stop(): Promise<void> {
-    if (this.stateName !== 'stopped') this.transition('stopped', 'stop');
-    for (const conn of [this.current, this.next]) if (conn) void this.retire(conn, 'stop');
-    this.current = undefined;
-    this.next = undefined;
+    if (this.phase.kind !== 'stopped') this.transition({ kind: 'stopped', scope: new StateScope() }, 'stop');
     await Promise.all([...this.draining]);
-    // reconnecting-websocket may have started its zero-delay wait before the stop; let it run out
-    // (its URL then comes back unused) so that no timer is left once stop() resolves.
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
   }
 
   /** Replaces the topic list; subscribes the live channel(s) in place, without reconnecting. */
   async setTopics(topics: readonly string[]): Promise<void> {
     this.provisioner.topics = topics;
-    const live = [this.current, this.next].flatMap((c) => (c?.channel && !c.isRetired() ? [c.channel.id] : []));
-    await Promise.all(live.map((id) => this.provisioner.subscribe(id)));
+    const s = this.phase;
+    const live: (ChannelInfo | undefined)[] = s.kind === 'connecting' || s.kind === 'backoff' ? [s.dial.channel] : [];
+    if (s.kind === 'open') live.push(s.conn.channel);
+    if (s.kind === 'rotating') live.push(s.old.closed ? undefined : s.old.channel, s.next.channel);
+    await Promise.all(live.flatMap((c) => (c ? [this.provisioner.subscribe(c.id)] : [])));
   }
 
   /**
@@ -140,87 +184,146 @@ export class NotificationChannel {
    * Resolves when the rotation is over (or was abandoned by `stop()`); a no-op unless open.
    */
   rotate(reason: string): Promise<void> {
-    if (this.stateName === 'rotating' && this.rotation) return this.rotation;
-    const old = this.current;
-    if (this.stateName !== 'open' || !old) {
-      this.log.debug('rotation skipped: not open', { state: this.stateName, reason });
+    const s = this.phase;
+    if (s.kind === 'rotating') return s.done;
+    if (s.kind !== 'open') {
+      this.log.debug('rotation skipped: not open', { state: s.kind, reason });
       return Promise.resolve();
     }
-    const room = this.deps.rotationRoom;
-    const release = room ? room.tryReserve() : () => undefined;
-    this.transition('rotating', reason, { mode: release ? 'make-before-break' : 'break-before-make' });
-    if (release) {
-      // Probe at once: a healthy old socket answers, a half-open one shows itself by not answering.
-      this.probe(old);
-    } else {
-      this.breakFirst = this.retire(old, 'rotated at the channel cap');
-    }
-    const next = this.newConnection();
-    this.next = next;
-    let drained: Promise<void> = Promise.resolve();
-    this.scope.onDispose(() => {
-      drained = this.retire(this.current === next ? old : next, 'rotated');
-      if (this.next === next) this.next = undefined;
-      this.proving = undefined;
-      this.breakFirst = undefined;
-      this.rotation = undefined;
-      // The extra channel is held until the socket given up has closed: until then Genesys still
-      // counts it as in use.
-      void drained.then(() => release?.());
+    const old = s.conn;
+    const release = this.deps.rotationRoom ? this.deps.rotationRoom.tryReserve() : () => undefined;
+    let settle = (): void => undefined;
+    const done = new Promise<void>((resolve) => {
+      settle = resolve;
     });
-    const rotation = this.scope.done.then(() => drained);
-    this.rotation = rotation;
-    return rotation;
+    const next: Rotating = { kind: 'rotating', scope: new StateScope(), old, next: { channel: undefined, failures: 0, conn: undefined }, release, breakFirst: undefined, proving: undefined, done, settle };
+    this.transition(next, reason, { mode: release ? 'make-before-break' : 'break-before-make' });
+    // Make-before-break probes at once: a healthy old socket answers, a half-open one shows itself
+    // by not answering. Break-before-make: the old socket must be gone before a new channel is
+    // created, or Genesys would count it as in use and might evict another live channel of ours.
+    if (release) this.probe(old);
+    else next.breakFirst = this.close(old, true);
+    void this.dial(next, next.next);
+    return done;
   }
 
   /** Counters and current facts, for health and metrics. */
   stats(): ChannelStats {
-    const { stateName: state, current, provisioner, lastFrame: lastFrameAt, stateSince } = this;
-    return { state, channelId: current?.channel?.id, topics: provisioner.topics.length, channelsCreated: provisioner.created, lastFrameAt, stateSince, ...this.counters };
+    const s = this.phase;
+    const channel = s.kind === 'open' ? s.conn.channel : s.kind === 'rotating' ? s.old.channel : s.kind === 'connecting' || s.kind === 'backoff' ? s.dial.channel : undefined;
+    const provisioner = this.provisioner;
+    return { state: s.kind, channelId: channel?.id, topics: provisioner.topics.length, channelsCreated: provisioner.created, lastFrameAt: this.lastFrame, stateSince: this.stateSince, ...this.counters };
   }
 
-  // The single place where the state changes: what the old state owned goes with it. Reasons are
-  // short fixed words (they may become metric labels); details go to the log line only.
-  private transition(to: ChannelState, reason: string, details: Record<string, unknown> = {}): void {
-    const from = this.stateName;
-    if (!canTransition(from, to)) throw new StreamError('stream.invalid-state', `channel ${this.key}: no transition ${from} -> ${to} (${reason})`);
-    this.scope.dispose();
-    this.stateName = to;
+  // The single place where the state changes, and the one teardown path: the old state's timers
+  // go, and so do the sockets it owned that the new state does not keep. Reasons are short fixed
+  // words (they may become metric labels); details go to the log line only.
+  private transition(to: State, reason: string, details: Record<string, unknown> = {}): void {
+    const from = this.phase;
+    if (!canTransition(from.kind, to.kind)) throw new StreamError('stream.invalid-state', `channel ${this.key}: no transition ${from.kind} -> ${to.kind} (${reason})`);
+    this.phase = to;
     this.stateSince = this.now();
-    this.scope = new StateScope();
-    this.log.info('channel state', { from, to, reason, ...details });
-    if (to === 'open' || to === 'stopped') for (const wake of this.startWaiters.splice(0)) wake();
-    this.safely('onStateChange', () => this.events.onStateChange?.(from, to, reason));
+    from.scope.dispose();
+    const kept = new Set(connectionsOf(to));
+    const given = connectionsOf(from).filter((c) => !kept.has(c));
+    const drained = Promise.all(given.map((c) => this.close(c, true)));
+    // The extra channel is held until the socket given up has closed: until then Genesys still
+    // counts it as in use.
+    if (from.kind === 'rotating') {
+      void drained.then(() => {
+        from.release?.();
+        from.settle();
+      });
+    }
+    this.log.info('channel state', { from: from.kind, to: to.kind, reason, ...details });
+    if (to.kind === 'open' || to.kind === 'stopped') for (const wake of this.startWaiters.splice(0)) wake();
+    this.safely('onStateChange', () => this.events.onStateChange?.(from.kind, to.kind, reason));
   }
 
-  private newConnection(): Connection {
+  private enterConnecting(dial: Dial, gap: PendingGap, reason: string): void {
+    const s: State = { kind: 'connecting', scope: new StateScope(), dial, gap };
+    this.transition(s, reason);
+    void this.dial(s, dial);
+  }
+
+  private enterBackoff(dial: Dial, gap: PendingGap, reason: string, retryAtOnce = false, details: Record<string, unknown> = {}): void {
+    const s: State = { kind: 'backoff', scope: new StateScope(), dial, gap };
+    this.transition(s, reason, details);
+    const delayMs = retryAtOnce ? 0 : backoffDelayMs(dial.failures, this.opts.backoff, this.random);
+    s.scope.timeout(() => {
+      this.safely('retry', () => {
+        this.enterConnecting(dial, gap, 'retry');
+      });
+    }, delayMs);
+  }
+
+  private enterOpen(conn: Connection, failures: number, reason: string, details: Record<string, unknown> = {}): void {
+    const s: State = { kind: 'open', scope: new StateScope(), conn, failures };
+    this.transition(s, reason, details);
+    startOpenDuties(conn, s.scope, this.duties);
+  }
+
+  /**
+   * One attempt of `dial` for the connecting state or a rotation's new channel: makes sure a
+   * subscribed channel exists, then opens a socket to it (its open or close comes as an event).
+   * Abandoned as soon as the state it was made for is left.
+   */
+  private async dial(s: State, dial: Dial): Promise<void> {
+    if (s.kind === 'rotating' && s.breakFirst) await s.breakFirst;
+    if (this.phase !== s) return;
+    try {
+      dial.channel = await this.provisioner.ensure(dial.channel, () => this.phase !== s);
+    } catch (err) {
+      if (this.phase !== s) return;
+      this.log.warn('channel API call failed', { failures: dial.failures + 1, ...describe(err) });
+      this.attemptFailed(s, dial, 'channel-api-failed');
+      return;
+    }
+    if (this.phase !== s) return;
     this.serial += 1;
-    const { connectTimeoutMs, closeTimeoutMs } = this.opts;
-    return new Connection(this.serial, { connectTimeoutMs, closeTimeoutMs, WebSocketImpl: this.deps.WebSocketImpl }, {
-      provideUrl: (c) => this.provideUrl(c),
-      onOpen: (c) => {
-        this.safely('open', () => {
-          this.handleOpen(c);
-        });
-      },
-      onMessage: (c, data) => {
-        this.safely('message', () => {
-          this.handleMessage(c, data);
-        });
-      },
-      onClose: (c, code) => {
-        this.safely('close', () => {
-          this.handleClose(c, code);
-        });
-      },
-      onSocketError: (c, err) => {
-        this.log.debug('socket error', { connection: c.serial, ...describe(err) });
-      },
-    });
+    try {
+      dial.conn = new Connection(this.serial, dial.channel, { connect: this.connect, connectTimeoutMs: this.opts.connectTimeoutMs, closeTimeoutMs: this.opts.closeTimeoutMs, now: this.now }, this.handlers);
+    } catch (err) {
+      // An unusable connect URI: counted as a failed attempt like any other.
+      this.log.warn('socket could not be created', describe(err));
+      this.attemptFailed(s, dial, 'connect-failed');
+    }
   }
 
-  private retire(conn: Connection, reason: string): Promise<void> {
-    const drained = conn.retire(reason);
+  /** A failed attempt: the connecting state backs off; a rotation retries its new channel after the same delay. */
+  private attemptFailed(s: State, dial: Dial, reason: string, details: Record<string, unknown> = {}): void {
+    dial.failures += 1;
+    dial.conn = undefined;
+    if (s.kind === 'connecting' && this.phase === s) {
+      this.enterBackoff(dial, s.gap, reason, false, details);
+    } else if (s.kind === 'rotating' && this.phase === s) {
+      s.scope.timeout(() => void this.dial(s, dial), backoffDelayMs(dial.failures, this.opts.backoff, this.random));
+    }
+  }
+
+  private readonly handlers = {
+    onOpen: (conn: Connection): void => {
+      this.safely('open', () => {
+        this.handleOpen(conn);
+      });
+    },
+    onMessage: (conn: Connection, data: unknown): void => {
+      this.safely('message', () => {
+        this.handleMessage(conn, data);
+      });
+    },
+    onClose: (conn: Connection, code: number): void => {
+      this.safely('close', () => {
+        this.handleClose(conn, code);
+      });
+    },
+    onSocketError: (conn: Connection): void => {
+      this.log.debug('socket error', { connection: conn.serial });
+    },
+  };
+
+  private close(conn: Connection, graceful: boolean): Promise<void> {
+    const drained = conn.close(graceful);
     this.draining.add(drained);
     void drained.then(() => this.draining.delete(drained));
     return drained;
@@ -228,71 +331,34 @@ export class NotificationChannel {
 
   /** Sends the application ping on `conn` (a pong, or any frame, then proves it alive). */
   private probe(conn: Connection): void {
-    conn.send(PING_TEXT);
-    conn.pingSentAt = this.now();
+    conn.ping(this.now());
     this.counters.pingsSent += 1;
   }
 
-  /** The URL provider: backs off, makes sure a subscribed channel exists, never rejects. */
-  private async provideUrl(conn: Connection): Promise<string> {
-    for (;;) {
-      if (conn.isRetired()) return RETIRED_URL;
-      // The sleep belongs to the current state (backoff, or rotating for the next connection).
-      // Break-before-make: the old socket must be gone before a new channel is created, or Genesys
-      // would count it as in use and might evict another live channel of ours.
-      if (conn === this.next && this.breakFirst) await this.breakFirst;
-      if (conn.retryAtOnce) conn.retryAtOnce = false;
-      else if (conn.failures > 0) await this.scope.sleep(backoffDelayMs(conn.failures, this.opts.backoff, this.random));
-      if (conn.isRetired()) return RETIRED_URL;
-      if (conn === this.current && this.stateName === 'backoff') this.transition('connecting', 'retry');
-      try {
-        const url = await this.provisioner.ensure(conn);
-        if (!conn.isRetired()) return url;
-      } catch (err) {
-        if (conn.isRetired()) continue;
-        conn.failures += 1;
-        this.log.warn('channel API call failed', { failures: conn.failures, ...describe(err) });
-        if (conn === this.current && this.stateName === 'connecting') this.transition('backoff', 'channel-api-failed');
-      }
-    }
-  }
-
   private handleOpen(conn: Connection): void {
-    if (conn.isRetired()) return;
-    const now = this.now();
-    conn.openedAt = now;
-    conn.pingSentAt = undefined;
-    if (conn === this.next && this.stateName === 'rotating') {
-      const old = this.current;
-      // Retired already means the old socket closed (or was closed at the cap) before this one opened.
-      if (!old || old.isRetired()) {
-        this.finishRotation(conn, old?.lastLifeAt ?? now);
+    const s = this.phase;
+    if (s.kind === 'rotating' && s.next.conn === conn) {
+      // Closed already means the old socket closed (or was closed at the cap) before this one opened.
+      if (s.old.closed) {
+        this.finishRotation(s, conn, s.old.lastLifeAt);
         return;
       }
       // Both sockets are open: the old one must still prove that it delivers (see overlapVerdict).
-      this.proving = { next: conn, mark: old.lifeFrames };
-      const outstanding = old.pingSentAt !== undefined && old.lastLifeAt < old.pingSentAt;
-      if (!outstanding) this.probe(old);
-      this.judgeOverlap(old);
+      s.proving = { next: conn, mark: s.old.lifeFrames };
+      if (!s.old.pingOutstanding) this.probe(s.old);
+      this.judgeOverlap(s);
       return;
     }
-    if (conn !== this.current || this.stateName !== 'connecting') return;
-    this.transition('open', 'connected');
-    this.enterOpen(conn);
-    const gap = this.pendingGap;
-    this.pendingGap = undefined;
-    if (gap?.reason === 'reconnect') this.counters.reconnects += 1;
-    if (gap) this.emitGap(gap.reason, gap.from, now);
-  }
-
-  private enterOpen(conn: Connection): void {
-    startOpenDuties(conn, this.scope, this.duties);
+    if (s.kind !== 'connecting' || s.dial.conn !== conn) return;
+    this.enterOpen(conn, s.dial.failures, 'connected');
+    if (s.gap.reason === 'reconnect') this.counters.reconnects += 1;
+    this.emitGap(s.gap.reason, s.gap.from, this.now());
   }
 
   /** Ends an overlapping rotation now, or checks again when the old socket's time to prove itself is up. */
-  private judgeOverlap(old: Connection): void {
-    const proving = this.proving;
-    if (!proving || this.stateName !== 'rotating' || this.current !== old) return;
+  private judgeOverlap(s: Rotating): void {
+    const { proving, old } = s;
+    if (!proving || this.phase !== s) return;
     const step = overlapVerdict({
       now: this.now(),
       lifeSinceNewOpened: old.lifeFrames > proving.mark,
@@ -302,28 +368,24 @@ export class NotificationChannel {
       pongTimeoutMs: this.opts.pongTimeoutMs,
     });
     if (step.verdict === 'wait') {
-      this.scope.timeout(() => {
+      s.scope.timeout(() => {
         this.safely('overlap', () => {
-          if (this.proving === proving) this.judgeOverlap(old);
+          if (s.proving === proving) this.judgeOverlap(s);
         });
       }, step.delayMs);
       return;
     }
-    this.finishRotation(proving.next, step.verdict === 'alive' ? undefined : old.lastLifeAt);
+    this.finishRotation(s, proving.next, step.verdict === 'alive' ? undefined : old.lastLifeAt);
   }
 
-  /** The new connection takes over; `lostFrom` set: frames since then may have been lost. */
-  private finishRotation(next: Connection, lostFrom: number | undefined): void {
-    this.current = next;
-    this.next = undefined;
+  /** The new connection takes over (the transition closes the old one); `lostFrom` set: frames since then may have been lost. */
+  private finishRotation(s: Rotating, next: Connection, lostFrom: number | undefined): void {
     this.counters.rotations += 1;
-    this.transition('open', 'rotated', { overlapped: lostFrom === undefined }); // retires the old connection
-    this.enterOpen(next);
+    this.enterOpen(next, s.next.failures, 'rotated', { overlapped: lostFrom === undefined });
     if (lostFrom !== undefined) this.emitGap('rotation', lostFrom, this.now());
   }
 
   private handleMessage(conn: Connection, data: unknown): void {
-    if (this.stateName === 'stopped') return;
     const now = this.now();
     this.counters.frames += 1;
     // A frame the consumer already knows it does not need (a repeat snapshot of a settled
@@ -336,9 +398,8 @@ export class NotificationChannel {
     // "Channel gone" is the one message that is not a sign of life: it says the opposite.
     if (frame.kind === 'channel-gone') this.handleGone(conn, frame.result);
     else this.markLife(conn, now);
-    if (conn === this.current && this.stateName === 'open') {
-      if (frame.kind === 'socket-closing' || frame.kind === 'token-revoked') void this.rotate(frame.kind);
-    }
+    const s = this.phase;
+    if (s.kind === 'open' && s.conn === conn && (frame.kind === 'socket-closing' || frame.kind === 'token-revoked')) void this.rotate(frame.kind);
     if (frame.kind === 'no-longer-subscribed') this.onNoLongerSubscribed(frame.channelId, now);
     this.safely('onFrame', () => {
       this.events.onFrame(frame, this.key);
@@ -346,11 +407,14 @@ export class NotificationChannel {
   }
 
   private markLife(conn: Connection, now: number): void {
-    conn.lastFrameAt = now;
-    conn.lifeFrames += 1;
-    conn.failures = 0;
+    conn.markLife(now);
     this.lastFrame = now;
-    if (this.proving && conn === this.current) this.judgeOverlap(conn);
+    const s = this.phase;
+    if (s.kind === 'open' && s.conn === conn) s.failures = 0;
+    if (s.kind === 'rotating') {
+      if (s.next.conn === conn) s.next.failures = 0;
+      if (s.old === conn && s.proving) this.judgeOverlap(s);
+    }
   }
 
   /**
@@ -359,85 +423,71 @@ export class NotificationChannel {
    * frames since the socket's last sign of life are a gap.
    */
   private handleGone(conn: Connection, result: string): void {
-    this.log.warn('channel reported gone', { result, channelId: conn.channel?.id, connection: conn.serial });
-    if (conn === this.next) {
+    this.log.warn('channel reported gone', { result, channelId: conn.channel.id, connection: conn.serial });
+    const s = this.phase;
+    void this.close(conn, false);
+    if (s.kind === 'rotating' && s.next.conn === conn) {
       // The new channel died before it took over: make another (the rotation goes on).
-      if (this.proving?.next === conn) this.proving = undefined;
-      conn.channel = undefined;
-      conn.failures += 1;
-      conn.dropSocket();
-      return;
+      if (s.proving?.next === conn) s.proving = undefined;
+      s.next.channel = undefined;
+      this.attemptFailed(s, s.next, 'channel-gone');
+    } else if (s.kind === 'rotating' && s.old === conn) {
+      if (s.proving) this.finishRotation(s, s.proving.next, conn.lastLifeAt);
+    } else if (s.kind === 'open' && s.conn === conn) {
+      // A socket that was healthy retries at once; one whose fresh channels keep dying backs off.
+      this.enterBackoff({ channel: undefined, failures: s.failures + 1, conn: undefined }, { reason: 'channel-gone', from: conn.lastLifeAt }, 'channel-gone', s.failures === 0);
     }
-    if (conn !== this.current) return;
-    if (this.stateName === 'rotating') {
-      void this.retire(conn, 'channel gone');
-      if (this.proving) this.finishRotation(this.proving.next, conn.lastLifeAt);
-      return;
-    }
-    if (this.stateName !== 'open') return;
-    this.pendingGap = { reason: 'channel-gone', from: conn.lastLifeAt };
-    conn.channel = undefined;
-    // A socket that was healthy retries at once; one whose fresh channels keep dying backs off.
-    conn.retryAtOnce = conn.failures === 0;
-    conn.failures += 1;
-    this.transition('backoff', 'channel-gone');
-    conn.dropSocket();
   }
 
-  /** Re-subscribes only for ids of this channel's own live connections; any other id is ignored. */
+  private handleClose(conn: Connection, code: number): void {
+    const s = this.phase;
+    if (s.kind === 'connecting' && s.dial.conn === conn) {
+      this.attemptFailed(s, s.dial, 'connect-failed', { code });
+    } else if (s.kind === 'open' && s.conn === conn) {
+      const channel = reconnectPlan(code) === 'new-channel' ? undefined : conn.channel;
+      this.enterBackoff({ channel, failures: s.failures + 1, conn: undefined }, { reason: 'reconnect', from: conn.lastLifeAt }, 'socket-closed', false, { code });
+    } else if (s.kind === 'rotating' && s.next.conn === conn) {
+      // The old socket keeps the stream until the new one opens again and the overlap starts over.
+      if (s.proving?.next === conn) s.proving = undefined;
+      this.attemptFailed(s, s.next, 'socket-closed');
+    } else if (s.kind === 'rotating' && s.old === conn && s.proving) {
+      // The new channel is open already; else it ends the rotation with a gap when it opens.
+      this.finishRotation(s, s.proving.next, conn.lastLifeAt);
+    }
+  }
+
+  /** Re-subscribes only for ids of this channel's own live sockets; any other id is ignored. */
   private onNoLongerSubscribed(channelId: string, now: number): void {
-    if (this.stateName !== 'open' && this.stateName !== 'rotating') return;
-    const target = [this.current, this.next].find((c) => c !== undefined && !c.isRetired() && c.channel?.id === channelId);
+    const target = connectionsOf(this.phase).find((c) => !c.closed && c.channel.id === channelId);
     if (target) void this.resubscribe(target, now);
     else this.log.debug('no_longer_subscribed for a channel that is not ours ignored');
   }
 
-  private handleClose(conn: Connection, code: number): void {
-    if (conn.isRetired() || this.stateName === 'stopped') return;
-    if (conn === this.next) {
-      // The old socket keeps the stream until the new one opens again and the overlap starts over.
-      if (this.proving?.next === conn) this.proving = undefined;
-      conn.failures += 1; // reconnecting-websocket retries; the provider backs off
-      return;
-    }
-    if (conn !== this.current) return;
-    if (this.stateName === 'open') {
-      this.pendingGap = { reason: 'reconnect', from: conn.lastLifeAt };
-      if (reconnectPlan(code) === 'new-channel') conn.channel = undefined;
-      conn.failures += 1;
-      this.transition('backoff', 'socket-closed', { code });
-    } else if (this.stateName === 'connecting') {
-      conn.failures += 1;
-      this.transition('backoff', 'connect-failed', { code });
-    } else if (this.stateName === 'rotating') {
-      // Keep the old socket from reconnecting: the new channel is on its way (or open already).
-      void this.retire(conn, 'closed during rotation');
-      if (this.proving) this.finishRotation(this.proving.next, conn.lastLifeAt);
-    }
-  }
-
   private async resubscribe(conn: Connection, from: number): Promise<void> {
-    const channelId = conn.channel?.id;
-    if (channelId === undefined) return;
     // Repeats while one is in flight coalesce into one more PUT after it (the topics may have been
     // dropped again after the first PUT was applied).
-    if (conn.resubscribing) {
-      conn.resubscribeAgain = true;
+    const running = this.resubscribes.get(conn);
+    if (running) {
+      running.asked += 1;
       return;
     }
-    conn.resubscribing = true;
+    const run = { asked: 0 };
+    this.resubscribes.set(conn, run);
     try {
-      conn.resubscribeAgain = false;
-      do await this.provisioner.subscribe(channelId);
-      while (conn.takeResubscribeRequest() && !conn.isRetired());
+      let served: number;
+      do {
+        served = run.asked;
+        await this.provisioner.subscribe(conn.channel.id);
+      } while (run.asked !== served && !conn.closed);
     } catch (err) {
       this.log.warn('re-subscribe failed; rotating', describe(err));
-      if (conn === this.current && !conn.isRetired()) void this.rotate('re-subscribe-failed');
+      const s = this.phase;
+      if (s.kind === 'open' && s.conn === conn) void this.rotate('re-subscribe-failed');
       return;
     } finally {
-      conn.resubscribing = false;
+      this.resubscribes.delete(conn);
     }
-    if (!conn.isRetired() && this.stateName !== 'stopped') this.emitGap('resubscribe', from, this.now());
+    if (!conn.closed && this.phase.kind !== 'stopped') this.emitGap('resubscribe', from, this.now());
   }
 
   private emitGap(reason: GapReason, from: number, to: number): void {

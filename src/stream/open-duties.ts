@@ -5,13 +5,10 @@
  */
 import type { Logger } from '../log.js';
 import type { ChannelOptions } from './channel-types.js';
-import type { ChannelInfo, Connection } from './connection.js';
+import type { Connection } from './connection.js';
 import { describeError } from './errors.js';
 import type { StateScope } from './scope.js';
 import { expiryOf, renewalDelayMs, renewalOutcome, watchdogStep } from './timing.js';
-
-/** The application-level health check Genesys answers with a pong frame. */
-export const PING_TEXT = '{"message":"ping"}';
 
 /** What the duties need from their channel. */
 export interface OpenDutiesContext {
@@ -50,8 +47,7 @@ function onWatchdog(conn: Connection, scope: StateScope, ctx: OpenDutiesContext)
   if (step.action === 'wait') {
     watch(conn, scope, ctx, step.delayMs);
   } else if (step.action === 'ping') {
-    conn.send(PING_TEXT);
-    conn.pingSentAt = now;
+    conn.ping(now);
     ctx.onPingSent();
     watch(conn, scope, ctx, pongTimeoutMs);
   } else {
@@ -61,24 +57,24 @@ function onWatchdog(conn: Connection, scope: StateScope, ctx: OpenDutiesContext)
 
 function scheduleRenewal(conn: Connection, scope: StateScope, ctx: OpenDutiesContext): void {
   const channel = conn.channel;
-  if (!channel) return;
   const expiresAt = expiryOf(channel.expires, channel.createdAt, ctx.opts.assumedLifetimeMs);
   scope.timeout(() => {
-    void renew(conn, channel, expiresAt, scope, ctx);
+    void renew(conn, expiresAt, scope, ctx);
   }, renewalDelayMs(expiresAt, ctx.now(), ctx.opts.rotateBeforeExpiryMs));
 }
 
-async function renew(conn: Connection, channel: ChannelInfo, expiresAt: number, scope: StateScope, ctx: OpenDutiesContext): Promise<void> {
+async function renew(conn: Connection, expiresAt: number, scope: StateScope, ctx: OpenDutiesContext): Promise<void> {
+  const channelId = conn.channel.id;
   let after: string | undefined;
   try {
-    after = await ctx.resubscribe(channel.id);
+    after = await ctx.resubscribe(channelId);
   } catch (err) {
     ctx.log.warn('channel renewal failed', describeError(err));
   }
   if (scope.disposed) return;
-  if (renewalOutcome(expiresAt, after) === 'extended') {
-    channel.expires = after;
-    ctx.log.info('channel renewed', { channelId: channel.id });
+  if (after !== undefined && renewalOutcome(expiresAt, after) === 'extended') {
+    conn.renewed(after);
+    ctx.log.info('channel renewed', { channelId });
     scheduleRenewal(conn, scope, ctx);
   } else {
     ctx.guard('renewal', () => {

@@ -1,7 +1,7 @@
 /** The REST side of a notification channel: make sure a subscribed channel exists, keep its topics. */
 import type { Logger } from '../log.js';
 import type { ChannelApi, RejectedTopic } from './channel-types.js';
-import type { ChannelInfo, Connection } from './connection.js';
+import type { ChannelInfo } from './connection.js';
 
 /** Collaborators of a {@link ChannelProvisioner}. */
 export interface ProvisionerDeps {
@@ -15,14 +15,18 @@ export interface ProvisionerDeps {
 export class ChannelProvisioner {
   private chain: Promise<unknown> = Promise.resolve();
   private topicList: readonly string[];
-  /** Channels created so far. */
-  created = 0;
+  private createdCount = 0;
 
   constructor(
     topics: readonly string[],
     private readonly deps: ProvisionerDeps,
   ) {
     this.topicList = [...topics];
+  }
+
+  /** Channels created so far. */
+  get created(): number {
+    return this.createdCount;
   }
 
   /** The topic list every (re-)subscribe sends. */
@@ -35,27 +39,24 @@ export class ChannelProvisioner {
   }
 
   /**
-   * The URI to open for `conn`: its channel if that still exists (HEAD), else a new channel created
-   * and subscribed. API failures propagate; the caller backs off and calls again.
+   * The channel to open: `known` if it still exists (HEAD), else a new channel created and
+   * subscribed. API failures propagate; the caller backs off and calls again.
    */
-  async ensure(conn: Connection): Promise<string> {
+  async ensure(known: ChannelInfo | undefined, cancelled: () => boolean): Promise<ChannelInfo> {
     const { api, log } = this.deps;
-    if (conn.channel) {
-      if (await api.channelExists(conn.channel.id)) return conn.channel.connectUri;
-      log.info('channel gone, creating a new one', { channelId: conn.channel.id });
-      conn.channel = undefined;
+    if (known) {
+      if (await api.channelExists(known.id)) return known;
+      log.info('channel gone, creating a new one', { channelId: known.id });
     }
     const created = await api.createChannel();
-    this.created += 1;
+    this.createdCount += 1;
     // Topics may change while the subscribe is in flight: repeat until the channel has the latest list.
+    // Only a channel whose subscribe succeeded is returned, so none is reused as if subscribed.
     let used: readonly string[];
     do used = await this.subscribe(created.id);
-    while (used !== this.topicList && !conn.isRetired());
-    const channel: ChannelInfo = { id: created.id, connectUri: created.connectUri, expires: created.expires, createdAt: this.deps.now() };
-    // Only now: a channel whose subscribe failed must not be reused as if it were subscribed.
-    conn.channel = channel;
-    log.info('channel created', { channelId: channel.id, topics: used.length });
-    return channel.connectUri;
+    while (used !== this.topicList && !cancelled());
+    log.info('channel created', { channelId: created.id, topics: used.length });
+    return { id: created.id, connectUri: created.connectUri, expires: created.expires, createdAt: this.deps.now() };
   }
 
   /** Replaces the channel's topics with the current list; serialised so an older list never wins. */

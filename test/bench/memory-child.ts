@@ -49,6 +49,9 @@ serveCommands<MemoryCommands>(
       return {
         rssMb: mb(m.rss),
         heapUsedMb: mb(m.heapUsed),
+        heapTotalMb: mb(m.heapTotal),
+        externalMb: mb(m.external),
+        arrayBuffersMb: mb(m.arrayBuffers),
         claims: d.enricher.claims.size,
         crmCache: crm.cacheSize,
         crmRequests: crm.requests,

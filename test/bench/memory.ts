@@ -61,3 +61,22 @@ export async function benchMemory(
     await child.close();
   }
 }
+
+/** The soak's figures: RSS at the end, and its growth over the last fifth of the frames. */
+export interface SoakResult extends MemoryResult {
+  readonly rssSoakEndMb: number;
+  /** RSS growth over the last fifth of the run: under 10 MB when memory levels off. */
+  readonly rssSoakLastFifthGrowthMb: number;
+}
+
+/** Adds the soak figures to a memory run (RSS sampled after every pass). */
+export function soakFigures(result: MemoryResult): SoakResult {
+  const samples = result.samples;
+  const last = samples.at(-1);
+  const fifth = samples[Math.floor(((samples.length - 1) * 4) / 5)];
+  return {
+    ...result,
+    rssSoakEndMb: last?.rssMb ?? 0,
+    rssSoakLastFifthGrowthMb: round((last?.rssMb ?? 0) - (fifth?.rssMb ?? 0), 1),
+  };
+}

@@ -51,6 +51,10 @@ export type SandboxCommands = {
 export interface MemorySample {
   readonly rssMb: number;
   readonly heapUsedMb: number;
+  /** Where RSS outside the live heap can sit: V8's reserved heap, and memory held by buffers. */
+  readonly heapTotalMb: number;
+  readonly externalMb: number;
+  readonly arrayBuffersMb: number;
   /** Conversations the dedupe remembers, and CRM cache entries. */
   readonly claims: number;
   readonly crmCache: number;

@@ -3,7 +3,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import type { BurstResult } from './burst.js';
 import type { IngestResult } from './ingest.js';
 import type { LiveResult } from './live.js';
-import type { MemoryResult } from './memory.js';
+import type { MemoryResult, SoakResult } from './memory.js';
 import type { StartupResult } from './startup.js';
 import { round } from './stats.js';
 
@@ -34,13 +34,15 @@ export interface Results {
   live?: LiveResult;
   burst?: BurstResult;
   memory?: MemoryResult;
+  /** The long memory run: 5,000,000 frames over 1,000,000 conversations. */
+  soak?: SoakResult;
   /** One result per budget; the first is the default budget (300 per minute). */
   startup?: readonly StartupResult[];
 }
 
 /** The JSON record: the issue's keys at the top, the details of each section below them. */
 export function toRecord(results: Results, machine: MachineInfo, meta: { command: string; startedAt: string; durationS: number }): Record<string, unknown> {
-  const { ingest, live, burst, memory, startup } = results;
+  const { ingest, live, burst, memory, startup, soak } = results;
   return {
     ingestRatio: ingest?.ratio,
     ingestDaemonFps: ingest?.bestDaemonCpuFps,
@@ -58,6 +60,9 @@ export function toRecord(results: Results, machine: MachineInfo, meta: { command
     selfInflicted429: burst?.selfInflicted429,
     rssStartMb: memory?.rssStartMb,
     rssAfterMb: memory?.rssAfterMb,
+    rssSoakStartMb: soak?.rssStartMb,
+    rssSoakEndMb: soak?.rssSoakEndMb,
+    rssSoakLastFifthGrowthMb: soak?.rssSoakLastFifthGrowthMb,
     startupMs: startup?.[0]?.medianMs,
     startupHighBudgetMs: startup?.[1]?.medianMs,
     machine,
@@ -73,7 +78,7 @@ const n = (v: number): string => v.toLocaleString('en-US');
 
 function rows(r: Results): Row[] {
   const out: Row[] = [];
-  const { ingest, live, burst, memory, startup } = r;
+  const { ingest, live, burst, memory, startup, soak } = r;
   if (ingest) {
     out.push(
       ['Ingest, daemon (frames per CPU-second)', n(ingest.bestDaemonCpuFps), '', ''],
@@ -109,6 +114,14 @@ function rows(r: Results): Row[] {
       ['RSS growth, first half / second half of the frames', `${memory.rssGrowthFirstHalfMb} / ${memory.rssGrowthSecondHalfMb} MB`, '', ''],
       ['Heap kept per conversation, second half (dedupe full)', `${n(memory.heapBytesPerConversationSecondHalf)} bytes`, 'levels off (~0)', yes(memory.heapBytesPerConversationSecondHalf < 50)],
       ['RSS by frames (MB)', series, '', ''],
+    );
+  }
+  if (soak) {
+    const series = soak.samples.filter((_, i) => i % 5 === 0 || i === soak.samples.length - 1).map((s) => `${Math.round(s.frames / 1000)}k:${Math.round(s.rssMb)}`).join(' ');
+    out.push(
+      [`Soak: RSS after start-up / after ${n(soak.samples.at(-1)?.frames ?? 0)} frames over ${n(soak.samples.at(-1)?.conversations ?? 0)} conversations`, `${soak.rssStartMb} / ${soak.rssSoakEndMb} MB`, '', ''],
+      ['Soak: RSS growth over the last fifth', `${soak.rssSoakLastFifthGrowthMb} MB`, '< 10 MB', yes(soak.rssSoakLastFifthGrowthMb < 10)],
+      ['Soak: RSS by frames (MB)', series, '', ''],
     );
   }
   for (const s of startup ?? []) {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json FILE] [--only startup,ingest,latency,burst,memory] [--memory-crm real|stub]`:
+ * `npm run bench [-- --json FILE] [--only startup,ingest,latency,burst,memory,soak] [--memory-crm real|stub]`:
  * the daemon's benchmarks (issue #5), not part of `npm test`. The sandbox and the fake CRM run in
  * a child process (a fresh one for each live-traffic section, so that no section sees another's
  * conversations); the daemon runs in this process (ingest, latency, burst), in a child of its own
@@ -15,13 +15,13 @@ import { benchConfig, type BenchConfigOptions } from './config.js';
 import { benchIngest } from './ingest.js';
 import { ChildClient } from './ipc.js';
 import { benchLive } from './live.js';
-import { benchMemory } from './memory.js';
+import { benchMemory, soakFigures } from './memory.js';
 import type { SandboxCommands, SandboxInfo } from './protocol.js';
 import { formatTable, machineInfo, toRecord, type Results } from './report.js';
 import { benchStartup } from './startup.js';
 import { round } from './stats.js';
 
-const SECTIONS = ['startup', 'ingest', 'latency', 'burst', 'memory'] as const;
+const SECTIONS = ['startup', 'ingest', 'latency', 'burst', 'memory', 'soak'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Sizes of the runs, defined once. */
@@ -32,6 +32,8 @@ const BENCH = {
   ingestRounds: 3,
   /** 8 passes: 1,000,000 frames over 200,000 conversations. */
   memoryPasses: 8,
+  /** 40 passes: 5,000,000 frames over 1,000,000 conversations, RSS sampled after each. */
+  soakPasses: 40,
   startupRuns: 3,
   /** The default budget, and one high enough that the limiter's spacing does not show. */
   startupBudgets: [300, 10_000],
@@ -78,7 +80,7 @@ async function runSections(cli: Cli, dir: string): Promise<Results> {
   const results: Results = {};
   const base = (info: SandboxInfo): BaseConfig => ({ gatewayUrl: info.url, crmUrl: info.crmUrl, auditFile: join(dir, 'audit.jsonl'), drainTimeoutMs: 500 });
   const { only } = cli;
-  if (only.has('startup') || only.has('ingest') || only.has('memory')) {
+  if (only.has('startup') || only.has('ingest') || only.has('memory') || only.has('soak')) {
     await withSandbox(async (sandbox, info) => {
       if (only.has('startup')) {
         const startup = [];
@@ -88,7 +90,7 @@ async function runSections(cli: Cli, dir: string): Promise<Results> {
         }
         results.startup = startup;
       }
-      if (!only.has('ingest') && !only.has('memory')) return;
+      if (!only.has('ingest') && !only.has('memory') && !only.has('soak')) return;
       log(`building ${BENCH.framesPerPass.toLocaleString('en-US')} firehose frames in the sandbox`);
       const built = await sandbox.request('buildFrames', { count: BENCH.framesPerPass, conversations: BENCH.conversationsPerPass, seed: 1 });
       log(`${built.frames} frames, ${built.avgBytes} bytes on average, built in ${built.ms} ms`);
@@ -110,6 +112,19 @@ async function runSections(cli: Cli, dir: string): Promise<Results> {
           firstPass: 1,
           crm: cli.memoryCrm,
         });
+      }
+      if (only.has('soak')) {
+        log(`soak: ${BENCH.soakPasses} passes of ${BENCH.framesPerPass.toLocaleString('en-US')} frames, CRM ${cli.memoryCrm}`);
+        results.soak = soakFigures(
+          await benchMemory(sandbox, info, {
+            framesPerPass: BENCH.framesPerPass,
+            conversationsPerPass: BENCH.conversationsPerPass,
+            passes: BENCH.soakPasses,
+            // Fresh conversation ids: after the memory section's passes.
+            firstPass: 1_000,
+            crm: cli.memoryCrm,
+          }),
+        );
       }
     });
   }

@@ -37,6 +37,8 @@ export function describeProbe(r: CrmResult, map: Readonly<Record<string, string>
       return result('crm', 'fail', `no answer within crm.timeoutMs (${timeoutMs} ms)`);
     case 'bad-response':
       return result('crm', 'fail', `reachable, but the answer is not a JSON object or array ${took}`);
+    case 'too-large':
+      return result('crm', 'fail', `reachable, but the answer is larger than the 1 MiB the daemon reads ${took}`);
     case 'http-401':
     case 'http-403':
       return result('crm', 'fail', `reachable, but refused: ${r.error.replace('http-', 'HTTP ')} ${took} (check crm.headers)`);

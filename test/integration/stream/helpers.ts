@@ -63,7 +63,7 @@ export async function setup(opts: Partial<ChannelOptions> = {}): Promise<{
 }
 
 /**
- * Watches every `setTimeout` made through the global (by this code, reconnecting-websocket and ws)
+ * Watches every `setTimeout` made through the global (by this code and ws)
  * until `restore()`: `live` holds those neither fired nor cleared, `pending()` says where they came from.
  */
 export function trackTimers(): { live: Set<NodeJS.Timeout>; pending: () => string[]; restore: () => void } {

@@ -1,14 +1,15 @@
 /**
- * One test per known reconnecting-websocket 4.4.0 bug (stack-notes.md), each showing that the
- * channel (or the socket factory under it) neutralises it. Uncaught exceptions and unhandled
- * rejections are collected, so a crash that the bug would cause fails the test itself.
+ * One test per known reconnecting-websocket 4.4.0 bug. The channel no longer uses that library (it
+ * dials its own sockets, one `Connection` each), and each test shows that the failure the bug caused
+ * cannot happen with it. Uncaught exceptions and unhandled rejections are collected, so a crash that
+ * the bug would cause fails the test itself.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
 import { waitFor } from '../../helpers/wait-for.js';
-import { createReconnectingSocket, safeSocketClass, type ReconnectingSocket } from '../../../src/stream/socket.js';
-import { FakeStreaming } from './fake-streaming.js';
-import { setup } from './helpers.js';
+import { NotificationChannel, type ChannelApi } from '../../../src/stream/channel.js';
+import { Connection, wsFactory, type ConnectionHandlers, type WireSocket } from '../../../src/stream/connection.js';
+import { FakeStreaming, recordingLogger } from './fake-streaming.js';
+import { FAST, TOPICS, recorder, setup } from './helpers.js';
 
 const crashes: unknown[] = [];
 const collect = (err: unknown): void => {
@@ -28,10 +29,18 @@ afterEach(async () => {
   process.off('unhandledRejection', collect);
 });
 
-/** A socket factory that records the sockets it makes. */
-function socketsOf(): { sockets: WebSocket[]; SocketClass: ReturnType<typeof safeSocketClass> } {
-  const sockets: WebSocket[] = [];
-  return { sockets, SocketClass: safeSocketClass({ handshakeTimeoutMs: 5_000, onSocket: (ws) => sockets.push(ws) }) };
+/** The channel's own socket factory, recording the sockets it makes. */
+function socketsOf(): { sockets: WireSocket[]; connect: (url: string) => WireSocket } {
+  const sockets: WireSocket[] = [];
+  const make = wsFactory(5_000);
+  return {
+    sockets,
+    connect: (url) => {
+      const ws = make(url);
+      sockets.push(ws);
+      return ws;
+    },
+  };
 }
 
 describe('reconnecting-websocket 4.4.0 bugs, neutralised', () => {
@@ -48,32 +57,36 @@ describe('reconnecting-websocket 4.4.0 bugs, neutralised', () => {
     expect(crashes).toEqual([]);
   });
 
-  it('bug 2: reconnect() while a socket is still opening does not crash the process', async () => {
+  it('bug 2: closing a socket while it is still opening does not crash the process', async () => {
+    // reconnecting-websocket's reconnect() did this; the channel does it when it stops or rotates mid-dial.
     const fake = await FakeStreaming.start();
     cleanups.push(() => fake.stop());
     fake.blackHoles.add('hole');
     const { id } = await fake.api.createChannel();
-    const urls = [fake.uri('hole'), fake.uri(id)];
-    const { sockets, SocketClass } = socketsOf();
-    const rws: ReconnectingSocket = createReconnectingSocket(() => Promise.resolve(urls.shift() ?? fake.uri(id)), { SocketClass, connectTimeoutMs: 5_000 });
-    cleanups.push(() => {
-      rws.close();
-    });
+    const { sockets, connect } = socketsOf();
     let opened = 0;
-    rws.addEventListener('open', () => {
-      opened += 1;
-    });
+    const handlers: ConnectionHandlers = {
+      onOpen: () => (opened += 1),
+      onMessage: () => undefined,
+      onClose: () => undefined,
+      onSocketError: () => undefined,
+    };
+    const deps = { connect, connectTimeoutMs: 5_000, closeTimeoutMs: 300, now: Date.now };
+    const stuck = new Connection(1, { id: 'hole', connectUri: fake.uri('hole'), expires: undefined, createdAt: 0 }, deps, handlers);
     await waitFor(() => sockets.length === 1 && fake.attempts.length === 1, { what: 'a socket stuck opening' });
     expect(sockets[0]!.readyState).toBe(0); // CONNECTING
-    rws.reconnect();
+    const closing = stuck.close(true);
+    const next = new Connection(2, { id, connectUri: fake.uri(id), expires: undefined, createdAt: 0 }, deps, handlers);
+    cleanups.push(() => next.close(false));
     await waitFor(() => opened === 1, { what: 'the second socket open' });
     expect(sockets).toHaveLength(2);
+    await closing;
     await waitFor(() => sockets[0]!.readyState === 3, { what: 'the first socket closed' });
     expect(crashes).toEqual([]);
   });
 
-  it('bug 3: a URL provider that fails does not leave a stuck socket or an unhandled rejection', async () => {
-    // The channel's own provider: channel API failures are retried inside it, with backoff.
+  it('bug 3: failing channel API calls do not leave a stuck socket or an unhandled rejection', async () => {
+    // Channel API failures are retried by the channel itself, with backoff.
     const t = await setup();
     cleanups.push(t.teardown);
     t.fake.failCreates = 3;
@@ -81,27 +94,20 @@ describe('reconnecting-websocket 4.4.0 bugs, neutralised', () => {
     expect(t.fake.calls.create).toBe(4);
     expect(t.rec.states.filter((s) => s === 'connecting->backoff:channel-api-failed')).toHaveLength(3);
 
-    // The back-stop in the socket factory: even a provider that does reject is retried.
-    const { SocketClass } = socketsOf();
-    const { id } = await t.fake.api.createChannel();
-    let calls = 0;
-    const providerErrors: unknown[] = [];
-    const rws = createReconnectingSocket(
-      () => {
-        calls += 1;
-        return calls <= 2 ? Promise.reject(new Error('provider failed')) : Promise.resolve(t.fake.uri(id));
-      },
-      { SocketClass, connectTimeoutMs: 5_000, providerRetryMs: 5, onProviderError: (err) => providerErrors.push(err) },
-    );
-    cleanups.push(() => {
-      rws.close();
-    });
-    let opened = false;
-    rws.addEventListener('open', () => {
-      opened = true;
-    });
-    await waitFor(() => opened, { what: 'open after two rejections' });
-    expect(providerErrors).toHaveLength(2);
+    // A HEAD that rejects (the call that decides whether to reconnect to the same channel) is retried too.
+    let headFailures = 2;
+    const api: ChannelApi = {
+      ...t.fake.api,
+      channelExists: (channelId) => (headFailures-- > 0 ? Promise.reject(new Error('HEAD failed')) : t.fake.api.channelExists(channelId)),
+    };
+    const rec = recorder();
+    const channel = new NotificationChannel('head', { ...FAST, topics: TOPICS }, { api, logger: recordingLogger(), events: rec.events });
+    cleanups.push(() => channel.stop());
+    await channel.start();
+    t.fake.drop(channel.stats().channelId!); // 1006: back to the same channel, after a HEAD
+    await waitFor(() => channel.state === 'open' && rec.gaps.length === 2, { what: 'open after two rejections' });
+    expect(rec.states.filter((s) => s === 'connecting->backoff:channel-api-failed')).toHaveLength(2);
+    expect(headFailures).toBe(-1);
     expect(crashes).toEqual([]);
   });
 
@@ -112,8 +118,8 @@ describe('reconnecting-websocket 4.4.0 bugs, neutralised', () => {
     await t.channel.start();
     expect(t.fake.attempts).toHaveLength(13);
 
-    // close() during reconnecting-websocket's wait would make its reconnect() a silent no-op;
-    // the channel builds a new socket on start() instead of reviving the closed one.
+    // With reconnecting-websocket, close() during its wait made its reconnect() a silent no-op; the
+    // channel's own loop starts over on start().
     t.fake.refuseNext = 1_000;
     t.fake.drop('ch-1');
     await waitFor(() => t.channel.state === 'backoff' && t.fake.attempts.length >= 15, { what: 'backing off' });

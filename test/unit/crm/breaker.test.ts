@@ -32,6 +32,8 @@ describe('breaker decisions', () => {
     ['probe failure reopens', { name: 'half-open', probing: true }, 'failure', { name: 'open', untilMs: 1_100 }],
     ['probe release frees the slot', { name: 'half-open', probing: true }, 'release', { name: 'half-open', probing: false }],
     ['open ignores late results', { name: 'open', untilMs: 500 }, 'success', { name: 'open', untilMs: 500 }],
+    ['closed bad answer neither counts nor resets', { name: 'closed', failures: 2 }, 'bad-answer', { name: 'closed', failures: 2 }],
+    ['probe with a bad answer closes (the CRM answered)', { name: 'half-open', probing: true }, 'bad-answer', CLOSED],
   ])('settleCall: %s', (_name, state, result, next) => {
     expect(settleCall(state, result, 1_000, cfg)).toEqual(next);
   });

@@ -2,7 +2,7 @@
 // several families are refused within the window.
 import { describe, expect, it } from 'vitest';
 import type { CallFamily } from '../../../src/genesys/calls.js';
-import { PauseBoard } from '../../../src/genesys/pauses.js';
+import { PauseBoard, waitOutPause } from '../../../src/genesys/pauses.js';
 
 const SETTINGS = { capMs: 60_000, crossFamilyWindowMs: 10_000, crossFamilyCount: 2 };
 
@@ -61,5 +61,32 @@ describe('PauseBoard', () => {
     expect(b.remaining('writes')).toBe(9_000);
     advance(9_000);
     expect(b.remaining('writes')).toBe(0);
+  });
+});
+
+describe('waitOutPause', () => {
+  it('returns at once when the family is not paused, and waits out a pause extended meanwhile', async () => {
+    const real = new PauseBoard(SETTINGS);
+    const signal = new AbortController().signal;
+    const free = performance.now();
+    await waitOutPause(real, 'flows', signal);
+    expect(performance.now() - free).toBeLessThan(1_000);
+    real.rateLimited('flows', 60);
+    const started = performance.now();
+    const waiting = waitOutPause(real, 'flows', signal);
+    real.rateLimited('flows', 120);
+    await waiting;
+    expect(performance.now() - started).toBeGreaterThanOrEqual(115);
+    expect(real.remaining('flows')).toBe(0);
+  });
+
+  it('rejects at once when its signal aborts', async () => {
+    const real = new PauseBoard(SETTINGS);
+    real.rateLimited('writes', 60_000);
+    const stop = new AbortController();
+    const waiting = waitOutPause(real, 'writes', stop.signal);
+    stop.abort();
+    await expect(waiting).rejects.toThrow();
+    expect(real.remaining('writes')).toBeGreaterThan(50_000);
   });
 });

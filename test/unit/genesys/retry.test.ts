@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GenesysApiError, GenesysNetworkError } from '../../../src/genesys/errors.js';
-import { decideRetry, RETRY_DEFAULTS } from '../../../src/genesys/retry.js';
+import { countFailure, decideRetry, NO_FAILURES, RETRY_DEFAULTS } from '../../../src/genesys/retry.js';
 
 const api = (status: number, retryAfterMs?: number) => new GenesysApiError('E', status, undefined, undefined, retryAfterMs, 'm');
 const net = new GenesysNetworkError('E', 'ECONNRESET');
@@ -31,5 +31,30 @@ describe('decideRetry', () => {
     expect(d.retry && d.delayMs).toBeLessThanOrEqual(RETRY_DEFAULTS.maxDelayMs);
     const far = decideRetry(api(500), { failures: 30, rateLimited: 0 }, { ...RETRY_DEFAULTS, maxAttempts: 99 }, () => 0.999);
     expect(far.retry && far.delayMs).toBeLessThanOrEqual(RETRY_DEFAULTS.maxDelayMs);
+  });
+});
+
+describe('decideRetry and an unknown outcome', () => {
+  const noUnknown = { retryUnknownOutcome: false } as const;
+  it.each([
+    ['a network error is not sent again: the first may have landed', net, noUnknown, { retry: false }],
+    ['a network error is sent again when the call allows it', net, {}, { retry: true, delayMs: 188, pause: false, relogin: false }],
+    ['a 503 is a known outcome: sent again', api(503), noUnknown, { retry: true, delayMs: 188, pause: false, relogin: false }],
+    ['a 429 is a known outcome: paused and sent again', api(429, 500), noUnknown, { retry: true, delayMs: 500, pause: true, relogin: false }],
+    ['a 401 is a known outcome: re-login and sent again', api(401), noUnknown, { retry: true, delayMs: 0, pause: false, relogin: true }],
+  ] as const)('%s', (_name, error, scope, expected) => {
+    const counts = countFailure(NO_FAILURES, error);
+    expect(decideRetry(error, counts, RETRY_DEFAULTS, mid, scope)).toEqual(expected);
+  });
+});
+
+describe('countFailure', () => {
+  it.each([
+    ['a 429 counts apart', api(429), { failures: 1, rateLimited: 3 }],
+    ['a 503 counts as a failure', api(503), { failures: 2, rateLimited: 2 }],
+    ['a 401 counts as a failure', api(401), { failures: 2, rateLimited: 2 }],
+    ['a network error counts as a failure', net, { failures: 2, rateLimited: 2 }],
+  ] as const)('%s', (_name, error, expected) => {
+    expect(countFailure({ failures: 1, rateLimited: 2 }, error)).toEqual(expected);
   });
 });

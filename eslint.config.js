@@ -18,6 +18,27 @@ export default tseslint.config(
     },
   },
   {
+    // Metrics through events: components report through their own event interfaces; only src/ops/
+    // uses prom-client, and only src/ops/, the composition root (src/daemon.ts) and its scrape-time
+    // observer (src/daemon/observe.ts) hold the Metrics registry (docs/metrics.md).
+    files: ['src/**/*.ts'],
+    ignores: ['src/ops/**', 'src/daemon.ts', 'src/daemon/observe.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'prom-client', message: 'Only src/ops/ uses prom-client: emit an event and count it in src/ops/metric-events.ts.' }],
+          patterns: [
+            {
+              group: ['**/ops/metrics', '**/ops/metrics.js', '**/ops/metric-events', '**/ops/metric-events.js'],
+              message: 'Components report through their own event interface; the composition root wires it to metrics (src/ops/metric-events.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // CommonJS config files for other tools (the pm2 ecosystem file).
     files: ['**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],

@@ -15,8 +15,9 @@ const USAGE = `Usage: genesys-enricher <command> [options]
 Commands:
   run --config FILE [--http-listen HOST:PORT]
                            run the daemon against the org in FILE
-  sandbox [--port N] [--rate N] [--duration S] [--audit-file FILE] [--http-listen HOST:PORT]
-                           run the daemon against the built-in sandbox org (no credentials needed)
+  sandbox [--port N] [--rate N] [--duration S] [--audit-file FILE] [--http-listen HOST:PORT] [--serve-only]
+                           run the daemon against the built-in sandbox org (no credentials needed);
+                           --serve-only: no daemon, print export lines for the other commands
   check --config FILE [--sample PHONE|EMAIL]
                            validate the config, resolve queues and flow, test topic permissions
                            and the CRM (with a sample lookup), print a report
@@ -92,15 +93,13 @@ async function main(argv: string[]): Promise<number> {
         duration: { type: 'string' },
         'audit-file': { type: 'string' },
         'http-listen': { type: 'string' },
+        'serve-only': { type: 'boolean' },
       });
+      // Checked before the command (and the SDK it loads) is imported: bad values exit 2 at once.
+      const { sandboxOptionsFrom } = await import('./cli/sandbox-args.js');
+      const opts = sandboxOptionsFrom(values);
       const { sandboxCommand } = await import('./cli/sandbox-command.js');
-      return sandboxCommand({
-        port: int(values.port, 'port', 0),
-        ratePerSec: num(values.rate, 'rate', 2),
-        durationS: num(values.duration, 'duration', 0),
-        ...(typeof values['audit-file'] === 'string' && { auditFile: values['audit-file'] }),
-        ...(typeof values['http-listen'] === 'string' && { httpListen: values['http-listen'] }),
-      });
+      return sandboxCommand(opts);
     }
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
@@ -131,19 +130,6 @@ function parseWithFile(args: string[], options: NonNullable<ParseArgsConfig['opt
 function requireString(v: unknown, message: string): string {
   if (typeof v !== 'string' || v === '') throw new UsageError(message);
   return v;
-}
-
-function num(v: unknown, name: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (typeof v !== 'string' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number`);
-  return n;
-}
-
-function int(v: unknown, name: string, fallback: number): number {
-  const n = num(v, name, fallback);
-  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be a whole number`);
-  return n;
 }
 
 /** After a long-running command ended, what a socket or timer left behind may hold the process. */

@@ -9,7 +9,7 @@
  *   flow schema ........ schema/store.ts, schema/compile.ts
  *   CRM ................ crm/client.ts
  *   audit, logs ........ sinks/
- *   health, metrics .... ops/http.ts, ops/readiness.ts, daemon/observe.ts
+ *   health, metrics .... ops/http.ts, ops/readiness.ts, ops/metric-events.ts, daemon/observe.ts
  *   signals ............ cli/run-command.ts (SIGTERM drain, SIGHUP reload)
  */
 import type { EnricherConfig } from './config/index.js';
@@ -33,6 +33,7 @@ import { GenesysApiError, GenesysNetworkError } from './genesys/errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './log.js';
 import { startOpsServer } from './ops/http.js';
+import { backfillMetrics, callMetrics, channelStateMetrics, crmCallMetrics, enricherMetrics, frameMetrics } from './ops/metric-events.js';
 import { Metrics } from './ops/metrics.js';
 import { assessReadiness, type ReadinessReport } from './ops/readiness.js';
 import { SchemaStore } from './schema/store.js';
@@ -165,17 +166,7 @@ export class Daemon {
     }
     this.genesys = genesysClientFor(config, logger, {
       ...(this.overrides.windowMs !== undefined && { windowMs: this.overrides.windowMs }),
-      observer: {
-        onAttempt: (endpoint, outcome) => {
-          metrics.genesysCalls.inc({ endpoint, status: String(outcome) });
-        },
-        onRateLimited: () => {
-          metrics.rateLimited.inc();
-        },
-        onPermissionDenied: (call) => {
-          metrics.permissionDenied.inc({ call });
-        },
-      },
+      observer: callMetrics(metrics),
       // Whether a channel outlives the token that created it is unsure (genesys-api.md): after
       // a renewal, move every channel to one made with the new token, overlap first.
       onTokenRenewed: (generation) => {
@@ -192,9 +183,7 @@ export class Daemon {
     this.showSchemaVersion(this.schemas);
     this.crm = new CrmClient(config.crm, {
       logger: logger.child({ component: 'crm' }),
-      onCall: (result, failure) => {
-        metrics.crmCalls.inc({ result, reason: failure ?? 'ok' });
-      },
+      onCall: crmCallMetrics(metrics),
     });
     this.closers.push(() => this.crm.close());
     const auditIndex = new AuditIndex(config.audit.file);
@@ -228,7 +217,7 @@ export class Daemon {
           close: () => Promise.resolve(),
         },
         isAudited: (traceId) => auditIndex.has(traceId),
-        metrics,
+        events: enricherMetrics(metrics),
         logger: logger.child({ component: 'pipeline' }),
         webhook: { post: (event) => { this.webhook?.post(event); } },
         ...(this.deps.onDecision && { onDecision: this.deps.onDecision }),
@@ -244,7 +233,7 @@ export class Daemon {
       api: this.genesys,
       enricher: this.enricher,
       logger: logger.child({ component: 'backfill' }),
-      metrics,
+      events: backfillMetrics(metrics),
     });
     this.closers.push(() => this.backfill.stop());
     this.channels = this.createChannelSet(this.channelOptions(config));
@@ -281,7 +270,7 @@ export class Daemon {
     const { logger, metrics } = this;
     const onFrame = createFrameRouter({
       enricher: this.enricher,
-      metrics,
+      events: frameMetrics(metrics),
       logger: logger.child({ component: 'router' }),
       onFlowEvent: (id, body) => {
         if (id === this.flowId) this.schemas.onFlowEvent(body);
@@ -295,9 +284,7 @@ export class Daemon {
         onGap: (gap) => {
           this.backfill.request(`${gap.channelKey}:${gap.reason}`);
         },
-        onStateChange: (_from, to, reason) => {
-          if (to === 'backoff' || to === 'rotating') metrics.reconnects.inc({ reason });
-        },
+        onStateChange: channelStateMetrics(metrics),
         skipText: (text) => {
           const id = conversationIdOfText(text);
           return id !== undefined && this.enricher.claims.settled(id);

@@ -6,7 +6,6 @@
 import type { Enricher } from '../enrich/pipeline.js';
 import type { MediaType } from '../enrich/snapshot.js';
 import type { Logger } from '../log.js';
-import type { Metrics } from '../ops/metrics.js';
 import type { Frame, MediaTopic } from '../stream/frames.js';
 
 const MEDIA_OF_TOPIC = {
@@ -20,7 +19,8 @@ const MEDIA_OF_TOPIC = {
 export interface FrameRouterDeps {
   readonly enricher: Pick<Enricher, 'offer'>;
   readonly onFlowEvent: (flowId: string, body: unknown) => void;
-  readonly metrics?: Metrics;
+  /** Told the kind of every frame (the ops layer counts them). */
+  readonly events?: { frame?(kind: Frame['kind']): void };
   readonly logger: Logger;
 }
 
@@ -28,7 +28,7 @@ export interface FrameRouterDeps {
 export function createFrameRouter(deps: FrameRouterDeps): (frame: Frame) => void {
   let oddFrames = 0;
   return (frame) => {
-    deps.metrics?.frames.inc({ kind: frame.kind });
+    deps.events?.frame?.(frame.kind);
     switch (frame.kind) {
       case 'conversation':
         deps.enricher.offer(frame.body, frame.media === undefined ? undefined : MEDIA_OF_TOPIC[frame.media], 'live', frame.correlationId);

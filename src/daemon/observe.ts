@@ -1,24 +1,24 @@
 /** Reads the daemon's live state into gauges (before a scrape) and into the readiness input. */
 import type { Daemon } from '../daemon.js';
+import { CHANNEL_STATES } from '../ops/metric-labels.js';
 import type { ReadinessInput } from '../ops/readiness.js';
 
 /** Updates the gauges that are cheaper to read on demand than to keep current. */
 export function observeMetrics(daemon: Daemon): void {
   const m = daemon.metrics;
-  const now = Date.now();
+  m.ready.set(daemon.readiness().ready ? 1 : 0);
+  m.tokenExpiry.set(daemon.genesys.tokens.expiry / 1000);
   m.limiterQueued.set(daemon.genesys.queued());
   for (const p of daemon.genesys.pauses()) m.genesysPaused.set({ family: p.family }, p.remainingMs > 0 ? 1 : 0);
   m.workQueueDepth.set(daemon.enricher.depth);
-  m.channels.reset();
-  m.heartbeatAge.reset();
-  for (const c of daemon.channelStats()) {
-    m.channels.inc({ state: c.state });
-    if (c.lastFrameAt > 0) m.heartbeatAge.set({ channel: c.channelId ?? 'none' }, (now - c.lastFrameAt) / 1000);
-  }
-  const crm = daemon.crm.stats();
-  m.crmBreakerOpen.set(crm.breaker === 'open' ? 1 : 0);
-  const lookups = crm.hit + crm.miss + crm.stale;
-  m.crmCacheHitRatio.set(lookups === 0 ? 0 : crm.hit / lookups);
+  const stats = daemon.channelStats();
+  // Every state keeps its series (0 when no channel is in it), so `channels{state="open"} == 0` can alert.
+  for (const state of CHANNEL_STATES) m.channels.set({ state }, stats.filter((c) => c.state === state).length);
+  // One series per slot (the channel's place in the set), not per channel id: a reconnect gets a
+  // new id but keeps its slot, so the series lives on instead of a new one being made.
+  m.lastFrame.reset();
+  for (const [slot, c] of stats.entries()) if (c.lastFrameAt > 0) m.lastFrame.set({ slot: String(slot) }, c.lastFrameAt / 1000);
+  m.crmBreakerOpen.set(daemon.crm.stats().breaker === 'open' ? 1 : 0);
 }
 
 /** What readiness looks at. */

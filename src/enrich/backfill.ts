@@ -7,7 +7,6 @@
  */
 import type { ActivityEntity, GenesysClient } from '../genesys/client.js';
 import type { Logger } from '../log.js';
-import type { Metrics } from '../ops/metrics.js';
 import type { Trigger } from './detect.js';
 import type { Enricher } from './pipeline.js';
 
@@ -27,7 +26,8 @@ export interface BackfillDeps {
   readonly api: Pick<GenesysClient, 'activeConversations' | 'getConversation'>;
   readonly enricher: Pick<Enricher, 'offer' | 'claims'>;
   readonly logger: Logger;
-  readonly metrics?: Metrics;
+  /** Told of each conversation the catch-up fetched (the ops layer counts them). */
+  readonly events?: { fetched?(): void };
 }
 
 /**
@@ -157,7 +157,7 @@ export class Backfiller {
       return;
     }
     this.fetched++;
-    this.deps.metrics?.backfilled.inc();
+    this.deps.events?.fetched?.();
     this.deps.enricher.offer(conversation, undefined, 'backfill');
   }
 

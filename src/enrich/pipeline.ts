@@ -4,10 +4,9 @@
  * Every decision about a conversation ends in exactly one audit line; nothing invalid is written.
  */
 import { randomUUID } from 'node:crypto';
-import type { CrmContext, CrmResult } from '../crm/types.js';
+import type { CrmContext, CrmOutcome, CrmResult } from '../crm/types.js';
 import { GenesysApiError } from '../genesys/errors.js';
 import type { Logger } from '../log.js';
-import type { Metrics } from '../ops/metrics.js';
 import type { CompiledSchema } from '../schema/compile.js';
 import type { SigningKeys } from '../signing.js';
 import { hashAttributes, type AuditLine, type AuditSink } from '../sinks/audit.js';
@@ -86,7 +85,8 @@ export interface EnricherDeps {
   readonly schemas: { current(): CompiledSchema | undefined };
   readonly audit: AuditSink;
   readonly webhook?: { post(event: WebhookEvent): void };
-  readonly metrics?: Metrics;
+  /** Told what happens as it happens (the ops layer turns these into metrics). */
+  readonly events?: EnricherEvents;
   readonly logger: Logger;
   /** Told about every audited decision (the sandbox command prints them). */
   readonly onDecision?: (line: AuditLine) => void;
@@ -97,6 +97,21 @@ export interface EnricherDeps {
    * so the trail stays one line per write.
    */
   readonly isAudited?: (traceId: string) => boolean;
+}
+
+/**
+ * What the pipeline reports as it works, for the ops layer to count; the pipeline itself knows
+ * nothing of metrics. Every hook is optional and called synchronously: it must not throw.
+ */
+export interface EnricherEvents {
+  /** A conversation was claimed for the first time (found live or by the catch-up). */
+  seen?(source: Source): void;
+  /** A conversation was turned away because the work queue was full. */
+  rejected?(): void;
+  /** A CRM lookup was answered. */
+  crmLookup?(outcome: CrmOutcome): void;
+  /** A decision was audited; `sinceArrivalMs`: from the conversation's arrival to now. */
+  decided?(line: AuditLine, sinceArrivalMs: number): void;
 }
 
 interface Job {
@@ -196,7 +211,7 @@ export class Enricher {
     if (decision.kind === 'wait') return;
     if (!this.claims.claim(view.id)) return;
     this.summary.seen++;
-    this.deps.metrics?.conversationsSeen.inc({ source });
+    this.deps.events?.seen?.(source);
     if (decision.kind === 'skip') {
       this.claims.done(view.id);
       // Any source: after a restart the live feed often shows such a conversation before the
@@ -220,14 +235,13 @@ export class Enricher {
       // Unclaimed again: the next snapshot or the backfill brings it back.
       this.claims.release(view.id);
       this.summary.seen--;
-      this.deps.metrics?.workQueueRejected.inc();
+      this.deps.events?.rejected?.();
       const now = Date.now();
       if (now - this.fullWarnedAt > 10_000) {
         this.fullWarnedAt = now;
         this.deps.logger.warn('work queue full; conversations wait for the next snapshot or backfill', { queueSize: this.opts.queueSize });
       }
     }
-    this.deps.metrics?.workQueueDepth.set(this.queue.depth);
   }
 
   /** Writes the missing `enriched` line of a pre-crash write; true when it did. */
@@ -311,7 +325,7 @@ export class Enricher {
       queueId: job.queueId,
       attributes: job.customer.attributes,
     });
-    this.deps.metrics?.crmLookups.inc({ outcome: crm.outcome });
+    this.deps.events?.crmLookup?.(crm.outcome);
     if (crm.error === 'circuit-open' && this.waitForBreaker(job)) return;
     const crmMs = round(performance.now() - crmStart);
     const forged = job.markerFound !== undefined ? { markerFound: job.markerFound } : {};
@@ -524,11 +538,8 @@ export class Enricher {
     this.summary[line.event]++;
     if (line.event === 'enriched') {
       this.summary.latency.add(line.latencyMs.total);
-      this.deps.metrics?.pipelineLatency.observe({ stage: 'total' }, (performance.now() - receivedAt) / 1000);
-      if (line.latencyMs.crm !== undefined) this.deps.metrics?.pipelineLatency.observe({ stage: 'crm' }, line.latencyMs.crm / 1000);
-      if (line.latencyMs.write !== undefined) this.deps.metrics?.pipelineLatency.observe({ stage: 'write' }, line.latencyMs.write / 1000);
     }
-    this.deps.metrics?.decisions.inc({ event: line.event, reason: line.reason ?? 'ok' });
+    this.deps.events?.decided?.(line, performance.now() - receivedAt);
     this.deps.onDecision?.(line);
     if (line.event !== 'skipped' || line.reason !== 'already-enriched') {
       this.deps.webhook?.post({

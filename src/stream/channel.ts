@@ -352,7 +352,9 @@ export class NotificationChannel {
     if (s.kind !== 'connecting' || s.dial.conn !== conn) return;
     this.enterOpen(conn, s.dial.failures, 'connected');
     if (s.gap.reason === 'reconnect') this.counters.reconnects += 1;
-    this.emitGap(s.gap.reason, s.gap.from, this.now());
+    // The gap ends when the socket opened: the same instant its first sign of life is counted from,
+    // so a later gap that starts at this socket's last sign of life joins this one without a hole.
+    this.emitGap(s.gap.reason, s.gap.from, conn.lastLifeAt);
   }
 
   /** Ends an overlapping rotation now, or checks again when the old socket's time to prove itself is up. */

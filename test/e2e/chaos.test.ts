@@ -11,8 +11,9 @@
  * - the traffic plays 5x faster than life (`speed: 5`), so the per-minute API budget is 5x
  *   (`genesys.requestsPerMinute` 1500 for the default 300), the periodic catch-up comes 5x sooner
  *   (`backfill.intervalMs` 60 s for 5 min), and so do the pause before a retry
- *   (`pipeline.retryDelayMs` 400 ms for 2 s), the rest before the daemon looks at a
- *   given-up conversation again (`pipeline.retryAfterMs` 6 s for 30 s) and the CRM breaker's rest (`openMs` 6 s for 30 s);
+ *   (`pipeline.retryDelayMs` 400 ms for 2 s), the rest before the daemon looks at a given-up
+ *   conversation again (`pipeline.retryAfterMs` 6 s for 30 s), the CRM breaker's rest (`openMs` 6 s
+ *   for 30 s) and the cap on a 429's Retry-After (`genesys.retryAfterCapMs` 12 s for 60 s);
  * - the sandbox sends a heartbeat every 300 ms instead of every 30 s, so the liveness timeouts
  *   shrink too, with headroom for a busy machine (`stream.heartbeatTimeoutMs` 1.5 s,
  *   `stream.pongTimeoutMs` 1 s, for 15 s and 5 s).
@@ -41,6 +42,7 @@ genesys:
   clientId: sandbox-client
   clientSecret: \${SECRET}
   requestsPerMinute: 1500
+  retryAfterCapMs: 12000
 queues:
   - name: Support DE
   - name: Sales EN
@@ -81,6 +83,8 @@ describe('chaos: conversations under a fault schedule at the shipped defaults, w
   const scheduled = new Map<string, number>();
   let restartError: unknown;
   let silenced = 0;
+  let quieted = 0;
+  let longRetryAfterAt = Number.POSITIVE_INFINITY;
   let judgement: Judgement;
   let auditErrors: string[] = [];
   let stopCode: number | string = -1;
@@ -120,6 +124,16 @@ describe('chaos: conversations under a fault schedule at the shipped defaults, w
     at(5_000, 'half-open socket', () => { silenced = sandbox.hub.silence(); });
     at(8_000, 'socket_closing', () => sandbox.hub.socketClosing(undefined, 500));
     at(11_000, 'channel expired', () => { for (const c of sandbox.hub.channels()) sandbox.hub.expireChannel(c.id); });
+    // Writes applied and answered just past the client's timeout (genesys.timeoutMs, 16 s by default).
+    at(9_500, 'slow PATCH spell', () => { sandbox.faults.addSlowSpell({ endpoint: PATCH, phase: 'after', latencyMs: 16_500, durationMs: 2_000 }); });
+    // One 429 asking for a day's pause on the writes: the cap must apply, the writes must resume.
+    at(12_000, 'long Retry-After', () => {
+      longRetryAfterAt = Date.now();
+      sandbox.faults.add({ endpoint: PATCH, method: 'PATCH', status: 429, count: 1, retryAfterS: 86_400 });
+    });
+    // Every socket goes quiet (no frames, no close), and the revoked token makes the daemon log in
+    // again and rotate its channels before its watchdog notices: the rotation must count as a gap.
+    at(13_700, 'quiet socket before a rotation', () => { quieted = sandbox.hub.silence(); });
     at(14_000, 'token revoked', () => sandbox.hub.tokenRevoked(sandbox.auth.revoke()));
     at(17_000, 'SIGKILL and restart', async () => {
       await daemon.stop('SIGKILL');
@@ -129,7 +143,9 @@ describe('chaos: conversations under a fault schedule at the shipped defaults, w
       });
     });
 
-    const traffic = sandbox.traffic.play(CONVERSATIONS, { ratePerSec: 15, speed: 5, seed: 99 }).catch(() => undefined);
+    // A few customers set the marker and a prefixed value themselves (web messaging custom attributes).
+    const forgedMarkers = { share: 0.02, attributes: { 'crm.enricher.traceId': 'forged-trace-id', 'crm.tier': 'gold' } };
+    const traffic = sandbox.traffic.play(CONVERSATIONS, { ratePerSec: 15, speed: 5, seed: 99, forgedMarkers }).catch(() => undefined);
     await waitFor(() => sandbox.traffic.started >= CONVERSATIONS, { timeoutMs: 90_000, intervalMs: 100 });
     // Let the later arrivals reach an agent (or give up) under the same faults.
     await waitFor(() => world.truth().every((t) => t.agentConnected || t.endedAt !== undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'every conversation connected or over' }).catch(() => undefined);
@@ -169,8 +185,15 @@ describe('chaos: conversations under a fault schedule at the shipped defaults, w
     console.log(`chaos faults: schedule ${JSON.stringify(Object.fromEntries(scheduled))}; sandbox ${JSON.stringify(counts)}; sockets opened ${String(sandbox.hub.counters.socketsOpened)}; CRM requests ${String(world.crm.requests())}; daemon processes ${String(daemons.length)}`);
     expect(restartError).toBeUndefined();
     expect(daemons).toHaveLength(2);
-    expect(new Set(scheduled.keys())).toEqual(new Set(['drop sockets', '429 burst', 'half-open socket', 'socket_closing', 'channel expired', 'token revoked', 'SIGKILL and restart']));
-    for (const kind of ['before/503', 'before/429', 'after/503', 'after/429', 'after/late', 'after/reset']) expect(counts[kind] ?? 0, kind).toBeGreaterThan(0);
+    expect(new Set(scheduled.keys())).toEqual(
+      new Set(['drop sockets', '429 burst', 'half-open socket', 'socket_closing', 'slow PATCH spell', 'long Retry-After', 'quiet socket before a rotation', 'channel expired', 'token revoked', 'SIGKILL and restart']),
+    );
+    for (const kind of ['before/503', 'before/429', 'after/503', 'after/429', 'after/late', 'after/reset', 'spell/slow-answer']) expect(counts[kind] ?? 0, kind).toBeGreaterThan(0);
+    const longPause = sandbox.calls.find((c) => c.method === 'PATCH' && c.status === 429 && c.fault === 'before/429' && c.at >= longRetryAfterAt);
+    expect(longPause, 'a PATCH answered 429 with a Retry-After of a day').toBeDefined();
+    expect(sandbox.calls.some((c) => c.method === 'PATCH' && c.status === 202 && c.at > (longPause?.at ?? Infinity)), 'writes resumed after the capped pause').toBe(true);
+    expect(quieted, 'sockets made quiet before the rotation').toBeGreaterThan(0);
+    expect(world.truth().filter((t) => t.forgedMarker === true).length, 'conversations with forged markers').toBeGreaterThan(0);
     const hub = sandbox.hub.counters;
     console.log(`chaos hub: ${JSON.stringify(hub)}`);
     expect(hub.socketsDropped, 'sockets dropped').toBeGreaterThanOrEqual((scheduled.get('drop sockets') ?? 0) / 2);

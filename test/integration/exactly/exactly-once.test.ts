@@ -154,21 +154,35 @@ describe('a PATCH on a conversation that has ended', () => {
     expect(sb.org.conversations.get(conv.id)?.endedAt).toBeDefined();
   };
 
-  it.each([
-    ['404 (the sandbox refuses a PATCH on an ended conversation)', undefined],
-    ['400', 400],
-  ])('answered %s: skipped conversation-ended, recognised from the conversation read back', async (_name, status) => {
+  // What Genesys answers is unsure (202, 400 or 404): the sandbox plays each as its answer to a PATCH
+  // on an ended conversation, and the daemon must handle all three.
+  it.each([404, 400] as const)('answered %i: skipped conversation-ended, recognised from the conversation read back', async (status) => {
     const { sandbox, start, audit, queueId } = await setup();
     await start();
     sandbox.traffic.pause();
     crm!.setLatency(600);
-    if (status !== undefined) sandbox.faults.add({ endpoint: PATCH_ROUTE, method: 'PATCH', status, count: 1 });
+    sandbox.org.endedPatchStatus = status;
     const before = crm!.requests();
     const conv = await connectOne(sandbox, queueId);
     await endWhileLookingUp(sandbox, conv, () => crm!.requests(), before);
     await waitFor(() => audit().some((l) => l.conversationId === conv.id), { timeoutMs: 10_000 });
     expect(audit().filter((l) => l.conversationId === conv.id)).toEqual([expect.objectContaining({ event: 'skipped', reason: 'conversation-ended' })]);
     expect(sandbox.calls.filter((c) => c.method === 'PATCH').length).toBe(1);
+  });
+
+  it('answered 202: enriched once, as the platform accepted the write', async () => {
+    const { sandbox, start, audit, queueId } = await setup();
+    await start();
+    sandbox.traffic.pause();
+    crm!.setLatency(600);
+    sandbox.org.endedPatchStatus = 202;
+    const before = crm!.requests();
+    const conv = await connectOne(sandbox, queueId);
+    await endWhileLookingUp(sandbox, conv, () => crm!.requests(), before);
+    await waitFor(() => audit().some((l) => l.conversationId === conv.id), { timeoutMs: 10_000 });
+    expect(audit().filter((l) => l.conversationId === conv.id)).toEqual([expect.objectContaining({ event: 'enriched' })]);
+    expect(sandbox.calls.filter((c) => c.method === 'PATCH').length).toBe(1);
+    expect(sandbox.org.writes.filter((w) => w.conversationId === conv.id)).toEqual([expect.objectContaining({ afterEnd: true })]);
   });
 
   it('a 400 on a live conversation is a permanent failure, not retried', async () => {

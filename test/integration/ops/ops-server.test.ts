@@ -120,10 +120,12 @@ describe('startOpsServer', () => {
     expect(sampleValue(again, 'genesys_enricher_decisions_total', { event: 'enriched', reason: 'ok' })).toBe(4);
   });
 
-  it('parses with the default process metrics too', async () => {
+  it('parses with the default process metrics too, which carry no prefix (standard Node dashboards find them)', async () => {
     const server = await start({ metrics: new Metrics({ defaultMetrics: true }) });
     const text = parsePromText((await call(server.url, '/metrics')).body);
-    expect(text.samples.some((s) => s.name === 'genesys_enricher_process_cpu_user_seconds_total')).toBe(true);
+    expect(text.samples.some((s) => s.name === 'process_cpu_user_seconds_total')).toBe(true);
+    expect(text.samples.some((s) => s.name === 'nodejs_eventloop_lag_seconds')).toBe(true);
+    expect(text.samples.some((s) => s.name.startsWith('genesys_enricher_process_') || s.name.startsWith('genesys_enricher_nodejs_'))).toBe(false);
   });
 
   it('refreshes gauges before each scrape, and still answers when the refresh throws', async () => {

@@ -231,7 +231,7 @@ export class Daemon {
       {
         ...enricherOptions(config, this.queues),
         concurrency: this.overrides.enricher?.concurrency ?? ENRICHER_DEFAULTS.concurrency,
-        retryAfterMs: this.overrides.enricher?.retryAfterMs ?? ENRICHER_DEFAULTS.retryAfterMs,
+        ...(this.overrides.enricher?.retryAfterMs !== undefined && { retryAfterMs: this.overrides.enricher.retryAfterMs }),
         claimsMax: this.overrides.enricher?.claimsMax ?? ENRICHER_DEFAULTS.claimsMax,
       },
       {
@@ -407,7 +407,7 @@ export class Daemon {
       this.flowId = schema.flowId;
       this.showSchemaVersion(schema.store);
     }
-    this.enricher.reconfigure(enricherOptions(next, queues));
+    this.enricher.reconfigure({ ...enricherOptions(next, queues), ...(this.overrides.enricher?.retryAfterMs !== undefined && { retryAfterMs: this.overrides.enricher.retryAfterMs }) });
     this.backfill.reconfigure(this.backfillOptions(next));
     if (changed.has('crm')) this.crm.updateOptions(next.crm);
     if (changed.has('analytics')) this.replaceWebhook(this.createWebhook(next));
@@ -608,7 +608,7 @@ export class Daemon {
 export function enricherOptions(
   config: EnricherConfig,
   queues: readonly ResolvedQueue[],
-): Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'queueSize' | 'retryDelayMs' | 'maxAttempts' | 'signing'> {
+): Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'queueSize' | 'retryDelayMs' | 'maxAttempts' | 'retryAfterMs' | 'signing'> {
   const signing = deriveSigningKeys({ signingKey: config.signing.key, clientSecret: config.genesys.clientSecret });
   return {
     signing,
@@ -626,6 +626,7 @@ export function enricherOptions(
     queueSize: config.pipeline.queueSize,
     retryDelayMs: config.pipeline.retryDelayMs,
     maxAttempts: config.pipeline.maxAttempts,
+    retryAfterMs: config.pipeline.retryAfterMs,
   };
 }
 

@@ -75,7 +75,7 @@ export const CONFIG_DEFAULTS = {
   http: { listen: '127.0.0.1:9464' },
   stream: { heartbeatTimeoutMs: 15_000, pongTimeoutMs: 5_000, connectTimeoutMs: 10_000, reconnectMinMs: 500, reconnectMaxMs: 30_000 },
   backfill: { intervalMs: 300_000 },
-  pipeline: { queueSize: 10_000, drainTimeoutMs: 10_000, retryDelayMs: 2_000, maxAttempts: 3 },
+  pipeline: { queueSize: 10_000, drainTimeoutMs: 10_000, retryDelayMs: 2_000, maxAttempts: 3, retryAfterMs: 30_000 },
   log: { level: 'info', format: 'auto', redactFields: [] },
   // Owned by cluster mode (src/cluster/options.ts); the section itself is optional.
   cluster: CLUSTER_DEFAULTS,

@@ -253,6 +253,7 @@ export const configStruct = refine(
         drainTimeoutMs: defaulted(intRange(0, 600_000), D.pipeline.drainTimeoutMs),
         retryDelayMs: defaulted(intRange(0, 600_000), D.pipeline.retryDelayMs),
         maxAttempts: defaulted(intRange(1, 100), D.pipeline.maxAttempts),
+        retryAfterMs: defaulted(intRange(100, 3_600_000), D.pipeline.retryAfterMs),
       }),
       {},
     ),

@@ -141,6 +141,8 @@ export interface PipelineConfig {
   readonly retryDelayMs: number;
   /** Tries per conversation before it is audited as failed. */
   readonly maxAttempts: number;
+  /** After the tries are used up: rest before the daemon looks at a still-live conversation again. */
+  readonly retryAfterMs: number;
 }
 
 /** Cluster mode: the cluster's own options (typed once, in src/cluster/options.ts). */

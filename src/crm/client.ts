@@ -106,14 +106,27 @@ export class CrmClient {
       deadline.abort();
     }, this.#opts.timeoutMs);
     let internalError = false;
-    const fetching = cache
-      .fetch(url, { status, context: ownRecord, ttl: this.#opts.cache.ttlMs })
-      .catch(() => {
-        internalError = true;
+    // Each fetch reports its own failure: only the one this lookup waits for may set the flag.
+    let current = 0;
+    const start = (): Promise<CrmEntry | undefined> => {
+      const mine = ++current;
+      return cache.fetch(url, { status, context: ownRecord, ttl: this.#opts.cache.ttlMs }).catch(() => {
+        if (mine === current) internalError = true;
         return undefined;
       });
+    };
+    let fetching = start();
     // Read synchronously: a lookup that joined a call in flight shares that call's record.
-    const call = this.#fetcher.callFor(url) ?? ownRecord;
+    let call = this.#fetcher.callFor(url) ?? ownRecord;
+    if (call !== ownRecord && call.timedOut && staleBefore === undefined) {
+      // The call in flight already outlived an earlier lookup's deadline (a CRM request that
+      // hangs) and there is nothing stale to answer with: joining it would fail this lookup at
+      // once, and every retry of the conversation while it hangs (up to refreshTimeoutMs). A
+      // fresh call is asked instead; the hung one runs out on its own, its late answer dropped.
+      cache.delete(url);
+      fetching = start();
+      call = this.#fetcher.callFor(url) ?? ownRecord;
+    }
     let settled: CrmEntry | undefined | typeof DEADLINE;
     try {
       // Joining a call that already outlived an earlier lookup's deadline: answer now (stale or

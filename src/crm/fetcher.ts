@@ -64,7 +64,7 @@ export class CrmFetcher {
   /** The lru-cache `fetchMethod`; the first lookup's `context` becomes the call's record. */
   readonly fetchMethod: LRUCache.Fetcher<string, CrmEntry, CallRecord> = (url, _stale, { signal, options, context }) => {
     this.#calls.set(url, context);
-    const call = this.#call(url, context.deadline ?? signal, context, options);
+    const call = this.#call(url, context.deadline ?? signal, context, options, signal);
     this.#running.add(call);
     const cleanup = (): void => {
       this.#running.delete(call);
@@ -83,6 +83,7 @@ export class CrmFetcher {
     deadline: AbortSignal,
     record: CallRecord,
     cacheOptions: LRUCache.FetcherFetchOptions<string, CrmEntry, CallRecord>,
+    dropped: AbortSignal,
   ): Promise<CrmEntry | undefined> {
     const opts = this.#deps.options();
     const permit = this.#deps.breaker.tryAcquire();
@@ -96,7 +97,7 @@ export class CrmFetcher {
       if (dispatched) permit.settle('failure');
     };
     deadline.addEventListener('abort', onDeadline, { once: true });
-    const limit = this.#limitSignal(refreshTimeoutMs(opts));
+    const limit = this.#limitSignal(refreshTimeoutMs(opts), dropped);
     let release: (() => void) | undefined;
     try {
       release = await this.#deps.gate.acquire(limit.signal);
@@ -134,13 +135,22 @@ export class CrmFetcher {
     }
   }
 
-  /** A signal that aborts after `ms` (reason `timeout`) or when the client closes (`closed`). */
-  #limitSignal(ms: number): { signal: AbortSignal; dispose: () => void } {
+  /**
+   * A signal that aborts after `ms` (reason `timeout`), when the cache dropped the pending value
+   * (`dropped`: a retry replaced a hung call, whose answer nobody would read; also `timeout`), or
+   * when the client closes (`closed`).
+   */
+  #limitSignal(ms: number, dropped: AbortSignal): { signal: AbortSignal; dispose: () => void } {
     const controller = new AbortController();
     const { closing } = this.#deps;
     const onClose = (): void => {
       controller.abort(new CrmError('closed', 'CRM client closed'));
     };
+    const onDropped = (): void => {
+      controller.abort(new CrmError('timeout', 'CRM call dropped by the cache after its deadline'));
+    };
+    if (dropped.aborted) onDropped();
+    else dropped.addEventListener('abort', onDropped, { once: true });
     const timer = setTimeout(() => {
       controller.abort(new CrmError('timeout', `CRM call exceeded ${ms} ms`));
     }, ms);
@@ -151,6 +161,7 @@ export class CrmFetcher {
       dispose: () => {
         clearTimeout(timer);
         closing.removeEventListener('abort', onClose);
+        dropped.removeEventListener('abort', onDropped);
       },
     };
   }

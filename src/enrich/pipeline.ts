@@ -38,7 +38,10 @@ export interface EnricherOptions {
   readonly retryDelayMs: number;
   /** Tries per conversation before it is audited as failed. */
   readonly maxAttempts: number;
-  /** After giving up, how long a conversation rests before a later snapshot may start over. */
+  /**
+   * After giving up, how long a conversation rests before a later snapshot may start over, and
+   * before the pipeline itself looks at it again (see {@link MAX_ROUNDS}).
+   */
   readonly retryAfterMs: number;
   /** Conversations remembered for dedupe. */
   readonly claimsMax: number;
@@ -52,7 +55,26 @@ const SHARED_RETRY_MARGIN_MS = 1_000;
 /** Longest wait between two tries of one conversation. */
 const MAX_RETRY_DELAY_MS = 60_000;
 
-export const ENRICHER_DEFAULTS = { concurrency: 32, retryAfterMs: 30_000, claimsMax: 100_000, retryDelayMs: 2_000, maxAttempts: 3 } as const;
+/**
+ * Rounds of tries per conversation job chain: after a round's tries are used up on transient
+ * failures with nothing written, the pipeline reads the conversation again after `retryAfterMs` and,
+ * if it is still live and unsettled, starts the next round. Nothing changes in a conversation once
+ * its agent is connected, so waiting for a new snapshot would lose it; the bound keeps a CRM that
+ * stays down from costing a GET per conversation for ever.
+ */
+export const MAX_ROUNDS = 5;
+
+/**
+ * How long one try may wait, in all, for the CRM breaker to let a lookup through. A refusal by an
+ * open breaker costs no CRM call and says nothing about this customer, so it does not use up a try
+ * while the breaker opens for a bounded time (default 30 s); past this the refusals count as failures.
+ */
+export const MAX_BREAKER_WAIT_MS = 120_000;
+
+/** Shortest pause between two asks of an open breaker (a `retryDelayMs` of 0 must not spin). */
+const MIN_BREAKER_POLL_MS = 100;
+
+export const ENRICHER_DEFAULTS = { concurrency: 32, claimsMax: 100_000 } as const;
 
 export interface EnricherDeps {
   readonly writer: {
@@ -73,9 +95,10 @@ export interface EnricherDeps {
   /** Told about every audited decision (the sandbox command prints them). */
   readonly onDecision?: (line: AuditLine) => void;
   /**
-   * Whether the trail already holds the `enriched` line of this trace id. A conversation found by
-   * the backfill with our marker but no such line was written just before a crash: its line is
-   * recovered once (event `enriched`, reason `recovered`), so the trail stays one line per write.
+   * Whether the trail already holds the `enriched` line of this trace id. A conversation seen (by
+   * the live feed or the backfill, whichever comes first) with our marker but no such line was
+   * written just before a crash: its line is recovered once (event `enriched`, reason `recovered`),
+   * so the trail stays one line per write.
    */
   readonly isAudited?: (traceId: string) => boolean;
   /**
@@ -163,6 +186,10 @@ interface Job {
   readonly lease?: SharedLease;
   /** Another instance held the claim when this job asked: if it now gets it, the holder may have written and died. */
   readonly contested?: boolean;
+  /** 1 for the first round of tries (see {@link MAX_ROUNDS}). */
+  readonly round: number;
+  /** Time this try has waited for an open CRM breaker so far. */
+  readonly breakerWaitMs?: number;
 }
 
 /** A write decided on: what a retry repeats instead of asking the CRM again. */
@@ -192,6 +219,9 @@ export class Enricher {
   private fullWarnedAt = 0;
   /** Jobs waiting to be tried again, with their timers (cleared by drain). */
   private readonly retries = new Map<Job, NodeJS.Timeout>();
+  /** Timers of the next round's look at given-up conversations (cleared by drain). */
+  private readonly rounds = new Set<NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(opts: EnricherOptions, private readonly deps: EnricherDeps) {
     this.opts = withVerifier(opts);
@@ -200,7 +230,7 @@ export class Enricher {
   }
 
   /** Applies new settings (a config reload) to conversations from now on. */
-  reconfigure(opts: Partial<Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'retryDelayMs' | 'maxAttempts' | 'signing'>>): void {
+  reconfigure(opts: Partial<Pick<EnricherOptions, 'detect' | 'identity' | 'map' | 'prefix' | 'retryDelayMs' | 'maxAttempts' | 'retryAfterMs' | 'signing'>>): void {
     this.opts = withVerifier({ ...this.opts, ...opts });
   }
 
@@ -214,6 +244,12 @@ export class Enricher {
    * the common case of a repeat: one map lookup by conversation id.
    */
   offer(body: unknown, mediaHint: MediaType | undefined, source: Source, correlationId?: string, receivedAt: number = performance.now()): void {
+    this.consider(body, mediaHint, source, correlationId, receivedAt, 1);
+  }
+
+  /** {@link offer} for a given round (a later round comes from the pipeline's own look). */
+  private consider(body: unknown, mediaHint: MediaType | undefined, source: Source, correlationId: string | undefined, receivedAt: number, round: number): void {
+    if (this.stopped) return;
     const id = (body as { id?: unknown } | null)?.id;
     if (typeof id !== 'string' || this.claims.settled(id)) return;
     const view = toConversationView(body, mediaHint);
@@ -225,7 +261,9 @@ export class Enricher {
     this.deps.events?.seen?.(source);
     if (decision.kind === 'skip') {
       this.claims.done(view.id);
-      if (decision.reason === 'already-enriched' && source === 'backfill' && this.recover(view.participants.find((p) => p.id === decision.participantId), decision, correlationId)) return;
+      // Any source: after a restart the live feed often shows such a conversation before the
+      // catch-up does (any change resends it), and once settled here the catch-up skips it.
+      if (decision.reason === 'already-enriched' && this.recover(view.participants.find((p) => p.id === decision.participantId), decision, source, correlationId)) return;
       this.record({
         event: 'skipped',
         reason: decision.reason,
@@ -239,7 +277,7 @@ export class Enricher {
       }, receivedAt);
       return;
     }
-    const job: Job = { ...decision, receivedAt, source, correlationId, attempt: 1, traceId: randomUUID() };
+    const job: Job = { ...decision, receivedAt, source, correlationId, attempt: 1, traceId: randomUUID(), round };
     if (!this.queue.offer(job)) {
       // Unclaimed again: the next snapshot or the backfill brings it back.
       this.claims.release(view.id);
@@ -254,7 +292,7 @@ export class Enricher {
   }
 
   /** Writes the missing `enriched` line of a pre-crash write; true when it did. */
-  private recover(target: ParticipantView | undefined, decision: { conversationId: string; queueId?: string }, correlationId: string | undefined): boolean {
+  private recover(target: ParticipantView | undefined, decision: { conversationId: string; queueId?: string }, source: Source, correlationId: string | undefined): boolean {
     if (!target) return false;
     // Only a marker that verifies is ours: a forged one never becomes a `recovered` line.
     const marker = this.verify()(decision.conversationId, target.attributes[this.opts.detect.markerKey]);
@@ -273,7 +311,7 @@ export class Enricher {
         traceId,
         attributes: hashAttributes(written, this.opts.signing.audit),
         latencyMs: { total: 0 },
-        source: 'backfill',
+        source,
         ...(correlationId !== undefined && { correlationId }),
       },
       performance.now(),
@@ -283,7 +321,10 @@ export class Enricher {
 
   /** Stops taking work, lets in-flight enrichments finish up to `timeoutMs`, releases the rest. */
   async drain(timeoutMs: number): Promise<{ unfinished: number; notStarted: number }> {
+    this.stopped = true;
     const left = this.queue.stop();
+    for (const timer of this.rounds) clearTimeout(timer);
+    this.rounds.clear();
     for (const [job, timer] of this.retries) {
       clearTimeout(timer);
       left.push(job);
@@ -337,6 +378,7 @@ export class Enricher {
       attributes: job.customer.attributes,
     });
     this.deps.events?.crmLookup?.(crm.outcome);
+    if (crm.error === 'circuit-open' && this.waitForBreaker(job)) return;
     const crmMs = round(performance.now() - crmStart);
     const forged = job.markerFound !== undefined ? { markerFound: job.markerFound } : {};
     // Which source gave each key (names only: the trail never holds a lookup value).
@@ -576,12 +618,48 @@ export class Enricher {
     this.claims.retryLater(job.conversationId, this.opts.retryAfterMs);
     this.endLease(job, 'abandon');
     this.record({ ...line, attempts: job.writes ?? job.attempt }, job.receivedAt);
+    this.planNextRound(job);
   }
 
-  /** Queues `next` after the doubling delay of the try before it. */
-  private schedule(next: Job): void {
+  /**
+   * The breaker refused the lookup: the same try goes again after `retryDelayMs` (the breaker
+   * half-opens on its own clock), unless it has waited {@link MAX_BREAKER_WAIT_MS} already.
+   */
+  private waitForBreaker(job: Job): boolean {
+    const waited = job.breakerWaitMs ?? 0;
+    if (waited >= MAX_BREAKER_WAIT_MS) return false;
+    const delayMs = Math.max(MIN_BREAKER_POLL_MS, this.opts.retryDelayMs);
+    this.schedule({ ...job, breakerWaitMs: waited + delayMs }, delayMs);
+    return true;
+  }
+
+  /**
+   * Tries used up with nothing written: unless the rounds are used up too, read the conversation
+   * again after the rest and start a fresh round if it is still live and nobody settled it meanwhile.
+   */
+  private planNextRound(job: Job): void {
+    const reader = this.deps.reader;
+    if (!reader || job.writes !== undefined || job.round >= MAX_ROUNDS) return;
+    const timer = setTimeout(() => {
+      this.rounds.delete(timer);
+      if (this.stopped || this.claims.settled(job.conversationId)) return;
+      reader.getConversation(job.conversationId).then(
+        (body) => {
+          this.consider(body, job.media, job.source, job.correlationId, performance.now(), job.round + 1);
+        },
+        (err: unknown) => {
+          // Unreadable now: the backfill (periodic or after a gap) still brings it back.
+          this.deps.logger.debug('look at a given-up conversation did not answer', { conversationId: job.conversationId, error: err instanceof Error ? err.message : 'unknown' });
+        },
+      );
+    }, this.opts.retryAfterMs);
+    this.rounds.add(timer);
+  }
+
+  /** Queues `next` after `delayMs` (default: the doubling delay of the try before it). */
+  private schedule(next: Job, delayMs = Math.min(MAX_RETRY_DELAY_MS, this.opts.retryDelayMs * 2 ** (next.attempt - 2))): void {
     // Doubling delays: a CRM or API that is down for a while is asked less and less often.
-    this.later(next, Math.min(MAX_RETRY_DELAY_MS, this.opts.retryDelayMs * 2 ** (next.attempt - 2)));
+    this.later(next, delayMs);
   }
 
   /** Queues `next` after `delayMs` (the claim stays, so snapshots meanwhile are ignored). */

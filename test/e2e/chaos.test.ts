@@ -11,8 +11,9 @@
  * - the traffic plays 5x faster than life (`speed: 5`), so the per-minute API budget is 5x
  *   (`genesys.requestsPerMinute` 1500 for the default 300), the periodic catch-up comes 5x sooner
  *   (`backfill.intervalMs` 60 s for 5 min), and so do the pause before a retry
- *   (`pipeline.retryDelayMs` 400 ms for 2 s), the CRM breaker's rest (`openMs` 6 s for 30 s) and the
- *   cap on a 429's Retry-After (`genesys.retryAfterCapMs` 12 s for 60 s);
+ *   (`pipeline.retryDelayMs` 400 ms for 2 s), the rest before the daemon looks at a given-up
+ *   conversation again (`pipeline.retryAfterMs` 6 s for 30 s), the CRM breaker's rest (`openMs` 6 s
+ *   for 30 s) and the cap on a 429's Retry-After (`genesys.retryAfterCapMs` 12 s for 60 s);
  * - the sandbox sends a heartbeat every 300 ms instead of every 30 s, so the liveness timeouts
  *   shrink too, with headroom for a busy machine (`stream.heartbeatTimeoutMs` 1.5 s,
  *   `stream.pongTimeoutMs` 1 s, for 15 s and 5 s).
@@ -67,6 +68,7 @@ backfill:
   intervalMs: 60000
 pipeline:
   retryDelayMs: 400
+  retryAfterMs: 6000
 log:
   level: info
   format: json

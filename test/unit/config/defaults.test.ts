@@ -34,6 +34,7 @@ describe('defaults', () => {
     ['backfill.intervalMs', 300_000],
     ['pipeline.retryDelayMs', 2_000],
     ['pipeline.maxAttempts', 3],
+    ['pipeline.retryAfterMs', 30_000],
     ['pipeline.queueSize', 10_000],
     ['pipeline.drainTimeoutMs', 10_000],
     ['log.level', 'info'],

@@ -158,7 +158,6 @@ describe('Enricher', () => {
     ['not found', { outcome: 'miss', found: false, latencyMs: 1 }, 'skipped', 'crm-not-found'],
     ['no key', { outcome: 'error', found: false, latencyMs: 0, error: 'no-lookup-key' }, 'skipped', 'no-lookup-key'],
     ['timeout', { outcome: 'timeout', found: false, latencyMs: 5, error: 'timeout' }, 'failed', 'crm-timeout'],
-    ['breaker open', { outcome: 'error', found: false, latencyMs: 0, error: 'circuit-open' }, 'failed', 'crm-circuit-open'],
   ] as const)('CRM %s -> %s %s and no write', async (_name, result, event, reason) => {
     const h = harness({ crm: () => Promise.resolve(result as CrmResult) });
     h.enricher.offer(connected('c1'), undefined, 'live');
@@ -294,19 +293,19 @@ describe('Enricher recovery after a crash', () => {
     return { enricher, audit };
   };
 
-  it('recovers the enriched line of a marker whose line never reached the trail (backfill only)', () => {
+  it.each(['backfill', 'live'] as const)('recovers the enriched line of a marker whose line never reached the trail (seen by %s)', (source) => {
     const { enricher, audit } = build(() => false);
     const lost = '7f0e1d2c-3b4a-4596-8877-665544332211';
-    enricher.offer(connected('c1', { [MARKER]: ours('c1', lost), 'crm.accountId': 'ACC-7', 'other.key': 'x' }), undefined, 'backfill');
+    enricher.offer(connected('c1', { [MARKER]: ours('c1', lost), 'crm.accountId': 'ACC-7', 'other.key': 'x' }), undefined, source);
     expect(audit.lines).toHaveLength(1);
-    expect(audit.lines[0]).toMatchObject({ event: 'enriched', reason: 'recovered', traceId: lost });
+    expect(audit.lines[0]).toMatchObject({ event: 'enriched', reason: 'recovered', traceId: lost, source });
     expect(Object.keys(audit.lines[0]!.attributes ?? {}).sort()).toEqual(['crm.accountId', MARKER].sort());
     expect(enricher.summary.enriched).toBe(1);
   });
 
   const cases: [string, () => boolean, 'live' | 'backfill'][] = [
-    ['the line is already in the trail', () => true, 'backfill'],
-    ['the snapshot came live', () => false, 'live'],
+    ['the line is already in the trail (backfill)', () => true, 'backfill'],
+    ['the line is already in the trail (live)', () => true, 'live'],
   ];
   it.each(cases)('only skips when %s', (_name, isAudited, source) => {
     const { enricher, audit } = build(isAudited);

@@ -79,6 +79,17 @@ describe('oracle', () => {
     expect(run({ truth: [t], writes: [write('a', 't1')], audit: line('a', 't1') }).wrong).toHaveLength(1);
   });
 
+  it('excuses a conversation only when its whole connected life lies inside a hold (stretched by its grace)', () => {
+    const holds = [{ why: 'write-pause', from: 10_000, to: 20_000, graceMs: 2_000 }];
+    const inside = conv('a', { connectedAt: 11_000, endedAt: 21_500 });
+    expect(run({ truth: [inside], holds }).excused.get('ended-during-write-pause')).toBe(1);
+    expect(run({ truth: [inside], holds }).missed).toEqual([]);
+    // Connected before the hold, or still live past its grace: it needed a write.
+    expect(run({ truth: [conv('b', { connectedAt: 9_000, endedAt: 15_000 })], holds }).missed).toEqual(['b']);
+    expect(run({ truth: [conv('c', { connectedAt: 11_000, endedAt: 22_500 })], holds }).missed).toEqual(['c']);
+    expect(run({ truth: [conv('d', { connectedAt: 11_000 })], holds }).missed).toEqual(['d']);
+  });
+
   it('accepts the schema before a republish only within the grace', () => {
     const v2 = { properties: { ...SCHEMA.properties, 'Flow.balance': { type: 'integer' } } };
     const schemas = [{ from: 0, schema: SCHEMA }, { from: 10_000, schema: v2 }];

@@ -45,6 +45,22 @@ export interface OracleInput {
   readonly audit: string;
   /** A conversation connected for less than this (by the sandbox's clock) is excused when unwritten. */
   readonly minLiveMs?: number;
+  /**
+   * Spans in which no write could be made by anyone who obeys the platform and the test's own
+   * schedule (epoch ms): a 429 pause of the writes as the sandbox answered it (capped as the config
+   * says), the time between a SIGKILL and the restarted daemon's start. A conversation whose whole
+   * connected life lies inside one (stretched by `graceMs`, the time a lookup and a write take
+   * after it) is excused when unwritten, as `ended-during-<why>`.
+   */
+  readonly holds?: readonly Hold[];
+}
+
+/** A span in which writes were held by the platform or by the test's schedule. */
+export interface Hold {
+  readonly why: string;
+  readonly from: number;
+  readonly to: number;
+  readonly graceMs: number;
 }
 
 /** What the judge found about one conversation. */
@@ -100,6 +116,11 @@ export function excuseOf(t: ConversationTruth, input: OracleInput): string | und
   const anySchemaWrites = input.schemas.some((s) => Object.keys(expectedAttributes(record, input.map, input.prefix, s.schema)).length > 0);
   if (!anySchemaWrites) return 'no-valid-fields';
   if (input.minLiveMs !== undefined && t.connectedAt !== undefined && t.endedAt !== undefined && t.endedAt - t.connectedAt < input.minLiveMs) return 'ended-too-soon';
+  const { connectedAt, endedAt } = t;
+  if (connectedAt !== undefined && endedAt !== undefined) {
+    const hold = input.holds?.find((h) => connectedAt >= h.from && endedAt <= h.to + h.graceMs);
+    if (hold) return `ended-during-${hold.why}`;
+  }
   return undefined;
 }
 

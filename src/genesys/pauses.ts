@@ -44,7 +44,7 @@ export interface FamilyPause {
 export class PauseBoard {
   private readonly until = new Map<CallFamily, number>();
   private allUntil = 0;
-  private recent: { readonly family: CallFamily; readonly at: number }[] = [];
+  private recent: { readonly family: CallFamily; readonly at: number; readonly pauseMs: number }[] = [];
 
   constructor(
     private readonly settings: PauseSettings,
@@ -57,10 +57,15 @@ export class PauseBoard {
     const requested = Math.max(0, requestedMs);
     const pauseMs = Math.min(requested, this.settings.capMs);
     this.recent = this.recent.filter((r) => now - r.at < this.settings.crossFamilyWindowMs);
-    this.recent.push({ family, at: now });
-    const all = new Set(this.recent.map((r) => r.family)).size >= this.settings.crossFamilyCount;
+    this.recent.push({ family, at: now, pauseMs });
+    // The latest 429 of each family in the window (later entries overwrite earlier ones).
+    const latest = new Map(this.recent.map((r) => [r.family, r.pauseMs]));
+    const all = latest.size >= this.settings.crossFamilyCount;
     this.until.set(family, Math.max(this.until.get(family) ?? 0, now + pauseMs));
-    if (all) this.allUntil = Math.max(this.allUntil, now + pauseMs);
+    // A spent token budget answers every endpoint with about the same wait; a family that asks for
+    // far longer meets a limit of its own, and keeps that pause to itself. So everything pauses for
+    // the shortest of the families' latest asks, not for the longest one.
+    if (all) this.allUntil = Math.max(this.allUntil, now + Math.min(...latest.values()));
     return { family, requestedMs: requested, pauseMs, capped: requested > pauseMs, all };
   }
 

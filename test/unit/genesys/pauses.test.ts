@@ -44,6 +44,14 @@ describe('PauseBoard', () => {
     for (const family of ['writes', 'login', 'channels', 'flows', 'queues', 'conversations'] as CallFamily[]) expect(b.remaining(family)).toBe(4_000);
   });
 
+  it('spreads the shortest of the families\' asks: a day-long 429 on the writes after a 1 s one elsewhere stalls only the writes', () => {
+    const { board: b } = board();
+    expect(b.rateLimited('analytics', 1_000).all).toBe(false);
+    expect(b.rateLimited('writes', 86_400_000)).toMatchObject({ all: true, pauseMs: 60_000, capped: true });
+    expect(b.remaining('writes')).toBe(60_000);
+    for (const family of ['login', 'channels', 'flows', 'queues', 'conversations', 'analytics'] as CallFamily[]) expect(b.remaining(family)).toBe(1_000);
+  });
+
   it('does not spread for two 429s of one family, nor for families further apart than the window', () => {
     const { board: b, advance } = board();
     b.rateLimited('analytics', 1_000);

@@ -133,7 +133,14 @@ describe('signals', () => {
     const w = await setup(names, { drainTimeoutMs: 60_000, crmTimeoutMs: 60_000 });
     const d = await start(w);
     w.crm.setTimeoutRate(1); // every lookup hangs: the drain waits for them
-    const one = await w.sandbox.traffic.startOne({ media: 'call', queueId: [...queueIds(w, names)][0] ?? '', script: 'connect', speed: 50, until: 'connected' });
+    // A caller the CRM knows, with a number: a random sandbox caller may withhold it (no lookup at all).
+    let n = 0;
+    const nextPhone = (): string => `+4915300${String(++n).padStart(5, '0')}`;
+    let phone = nextPhone();
+    while (customerRecord(phone) === undefined) phone = nextPhone();
+    const one = await w.sandbox.traffic.startOne({
+      media: 'call', queueId: [...queueIds(w, names)][0] ?? '', script: 'connect', speed: 50, until: 'connected', customerAddress: `tel:${phone}`,
+    });
     await waitFor(() => w.crm.inFlight() > 0, { timeoutMs: 10_000, what: `a CRM lookup in flight for ${one.id}` });
     d.child.kill('SIGTERM');
     await d.waitForOutput(/"stopping"|stopping/);

@@ -1,4 +1,4 @@
-// The conversation activity query (genesys-api.md section 7) through the official SDK.
+// The conversation activity query (docs/architecture.md: catching up) through the official SDK.
 import type { Models } from 'purecloud-platform-client-v2';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../../src/sandbox/index.js';
@@ -16,7 +16,7 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-/** The body genesys-api.md section 7 prescribes. */
+/** The activity query body the daemon sends for its catch-up. */
 function activityQuery(queueIds: readonly string[]): Models.ConversationActivityQuery {
   return {
     metrics: [

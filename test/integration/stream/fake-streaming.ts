@@ -48,7 +48,7 @@ export class FakeStreaming {
   lifetimeMs: number | undefined = 24 * 60 * 60 * 1000;
   /** How long each subscribe takes to answer. */
   subscribeDelayMs = 0;
-  /** Whether a subscribe moves `expires` forward by `lifetimeMs` (genesys-api.md: unsure). */
+  /** Whether a subscribe moves `expires` forward by `lifetimeMs` (undocumented by Genesys: the channel must work either way). */
   resubscribeExtends = true;
   /** Called on every accepted connection (e.g. to send frames at that moment). */
   onConnection: ((conn: ServerConnection) => void) | undefined;

@@ -1,6 +1,6 @@
 /**
- * Builders of realistic queue conversation bodies in both shapes Genesys sends (genesys-api.md
- * section 4), typed with the SDK's models so the compiler checks the field names.
+ * Builders of realistic queue conversation bodies in both shapes Genesys sends (the generic snapshot
+ * and the media-specific one), typed with the SDK's models so the compiler checks the field names.
  */
 import type { Models } from 'purecloud-platform-client-v2';
 import type { MediaType } from '../../../src/enrich/snapshot.js';

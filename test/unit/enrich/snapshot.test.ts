@@ -4,7 +4,7 @@ import { acd, agent, AGENT1, body, customer, MEDIA, Q1 } from './fixtures.js';
 
 const CONV = '7d1e8c40-5a3b-4f6e-9c21-3e4f5a6b7c8d';
 
-/** The example frame body of genesys-api.md section 4. */
+/** A generic-shape queue conversation frame body as Genesys sends it. */
 const EXAMPLE = {
   id: CONV,
   participants: [

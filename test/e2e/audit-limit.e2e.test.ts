@@ -113,6 +113,9 @@ describe('audit file under a file-size limit (built CLI)', () => {
     await waitFor(() => wholeLines(auditFile).length === 2, { timeoutMs: 10_000, what: 'refused and paused lines in the new file' });
     const refusedId = box.org.writes[writesAtLimit - 1]?.conversationId;
     expect(wholeLines(auditFile).map((l) => l.conversationId)).toEqual([refusedId, paused.id]);
+    // Written once the trail took its line again (one run in five saw the line before the write
+    // was on the sandbox's record: wait for it, then demand exactly one).
+    await waitFor(() => box.org.writes.some((w) => w.conversationId === paused.id), { timeoutMs: 10_000, what: 'the paused conversation written' });
     expect(box.org.writes.filter((w) => w.conversationId === paused.id)).toHaveLength(1);
     await waitFor(async () => (await readyz()) === 200, { what: 'ready again' });
     child.kill('SIGTERM');

@@ -13,6 +13,7 @@ import { startFakeCrm, type FakeCrm } from '../../src/sandbox/crm/index.js';
 import { DEMO_FLOW_ID, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { startCli, type CliProcess } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { knownCallConnector } from '../helpers/known-call.js';
 
 const SECRET = 'pause-stop-secret-7a3e';
 const PATCH = '/api/v2/conversations/{conversationId}/participants/{participantId}/attributes';
@@ -26,21 +27,15 @@ describe('SIGTERM during a 429 pause of the writes (built CLI against the sandbo
   let daemon: CliProcess | undefined;
   let dir: string;
   let configFile: string;
-  let customers = 0;
 
-  /** A call connected in Support DE from a customer the CRM knows. */
-  const connectedCall = async (): Promise<string> => {
-    const phone = `+4917100000${String(100 + customers++)}`;
-    crm.setRecord(phone, { account: { id: `ACC-${phone.slice(-6)}` } });
-    const conv = await sandbox.traffic.startOne({ media: 'call', script: 'connect', queueId: sandbox.options.queues[0]!.id, customerAddress: `tel:${phone}` });
-    while (!sandbox.org.connected.has(conv.id)) sandbox.traffic.step(conv.id);
-    return conv.id;
-  };
+  /** A call connected in Support DE from a customer the CRM knows (set up in beforeAll). */
+  let connectedCall: () => Promise<string>;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ requestsPerMinute: 100_000, clients: [{ clientId: 'sandbox-client', clientSecret: SECRET }] });
     sandbox.traffic.pause();
     crm = await startFakeCrm({ latencyMs: 2 });
+    connectedCall = knownCallConnector(sandbox, crm, '+4917100000', sandbox.options.queues[0]!.id);
     dir = mkdtempSync(join(tmpdir(), 'pause-stop-'));
     configFile = join(dir, 'config.yaml');
     // Shipped defaults but for the drain timeout (short, so the test measures it) and the rate.

@@ -15,6 +15,7 @@ import { startFakeCrm, type FakeCrm } from '../../../src/sandbox/crm/index.js';
 import { DEMO_FLOW_ID, startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { runCli, startCli, type CliProcess } from '../../helpers/cli-process.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { knownCallConnector } from '../../helpers/known-call.js';
 import { parsePromText, sampleValue } from './prom-text.js';
 
 const SECRET = 'limits-client-secret-4b1c';
@@ -88,23 +89,14 @@ describe('permissions and 429s at run time (built CLI against the sandbox)', () 
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .filter((l) => l.level === 'warn');
 
-  /**
-   * A call connected in Support DE while traffic is paused, from a customer the CRM knows (a
-   * random one is unknown one time in ten, and would be skipped without any write).
-   */
-  let customers = 0;
-  const connectedCall = async (): Promise<string> => {
-    const phone = `+4917000000${String(100 + customers++)}`;
-    crm.setRecord(phone, { account: { id: `ACC-${phone.slice(-6)}` } });
-    const conv = await sandbox.traffic.startOne({ media: 'call', script: 'connect', queueId: sandbox.options.queues[0]!.id, customerAddress: `tel:${phone}` });
-    while (!sandbox.org.connected.has(conv.id)) sandbox.traffic.step(conv.id);
-    return conv.id;
-  };
+  /** A call connected in Support DE from a customer the CRM knows (set up in beforeAll). */
+  let connectedCall: () => Promise<string>;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ requestsPerMinute: 100_000, clients: [{ clientId: 'sandbox-client', clientSecret: SECRET }] });
     sandbox.traffic.pause();
     crm = await startFakeCrm({ token: CRM_TOKEN, latencyMs: 2 });
+    connectedCall = knownCallConnector(sandbox, crm, '+4917000000', sandbox.options.queues[0]!.id);
     dir = mkdtempSync(join(tmpdir(), 'genesys-limits-'));
     configFile = join(dir, 'config.yaml');
     writeFileSync(configFile, configYaml(crm, join(dir, 'audit.jsonl')));
